@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every test: installs what they need on a fresh Debian 12 machine (packages, JDK check),
+# then builds and tests with the Maven wrapper (unit tests, then integration and end-to-end tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/jdk.sh
+select_jdk25
+scripts/install-deps.sh
+echo "using JAVA_HOME=$JAVA_HOME"
+exec ./mvnw -B -ntp verify "$@"

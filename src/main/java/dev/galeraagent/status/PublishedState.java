@@ -1,0 +1,46 @@
+package dev.galeraagent.status;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * What a pod publishes about itself for the bootstrap election (DESIGN rule 4): as the JSON value of
+ * the {@value #ANNOTATION} annotation on its own Pod, and as {@code last_decision} in {@code /status}.
+ * This record is the one definition of that contract; {@link StatusJson} reads and writes it.
+ *
+ * @param ordinal           the pod's ordinal in its StatefulSet
+ * @param phase             where the agent is: {@code inspecting}, {@code waiting}, {@code decided}, {@code refused}
+ * @param empty             true when the data directory holds no Galera state at all
+ * @param uuid              cluster state uuid from grastate.dat or the recovered position; null when empty
+ * @param seqno             last committed seqno; -1 when unknown
+ * @param seqnoRecovered    true when the seqno came from {@code mariadbd --wsrep-recover}
+ * @param safeToBootstrap   grastate.dat's {@code safe_to_bootstrap}
+ * @param decision          the last plan's name ({@code NEW_CLUSTER}, {@code JOIN}, ...), null before the first
+ * @param reasons           the last plan's reasons, as a person reads them
+ * @param forcedFrom        the ordinal a person forced with {@code --force-bootstrap-from}, else null
+ * @param time              when this was published, ISO-8601 UTC
+ * @param agentVersion      the agent's version
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PublishedState(
+        @JsonProperty("ordinal") int ordinal,
+        @JsonProperty("phase") String phase,
+        @JsonProperty("empty") boolean empty,
+        @JsonProperty("uuid") String uuid,
+        @JsonProperty("seqno") long seqno,
+        @JsonProperty("seqno_recovered") boolean seqnoRecovered,
+        @JsonProperty("safe_to_bootstrap") boolean safeToBootstrap,
+        @JsonProperty("decision") String decision,
+        @JsonProperty("reasons") List<String> reasons,
+        @JsonProperty("forced_from") Integer forcedFrom,
+        @JsonProperty("time") String time,
+        @JsonProperty("agent_version") String agentVersion) {
+
+    /** The Pod annotation that carries this state as JSON. */
+    public static final String ANNOTATION = "galera-agent.io/state";
+
+    public PublishedState {
+        reasons = reasons == null ? List.of() : List.copyOf(reasons);
+    }
+}
