@@ -101,8 +101,8 @@ public record DiscoveryResult(List<PeerDns> peers, List<SrvLookup> srv, Duration
         }
         List<String> srvParts = new ArrayList<>();
         for (SrvLookup s : srv) {
-            String label = s.name().split("\\.", 3).length >= 2
-                    ? s.name().split("\\.")[0] + "." + s.name().split("\\.")[1] : s.name();
+            String[] labels = s.name().split("\\.", 3);
+            String label = labels.length >= 2 ? labels[0] + "." + labels[1] : s.name();
             srvParts.add(label + " " + (s.targets().isEmpty()
                     ? "none (" + (s.failure() == null ? "no records" : s.failure().name()) + ")"
                     : s.targets().size() + (s.targets().size() == 1 ? " target" : " targets")));

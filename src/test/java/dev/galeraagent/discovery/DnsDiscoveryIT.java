@@ -1,14 +1,22 @@
 package dev.galeraagent.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.galeraagent.discovery.DiscoveryResult.PeerDns;
 import dev.galeraagent.discovery.DiscoveryResult.SrvLookup;
 import dev.galeraagent.discovery.DiscoveryResult.SrvTarget;
 import dev.galeraagent.discovery.DiscoveryResult.Unresolved;
+import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.status.StatusJson;
 import dev.galeraagent.testing.LocalDnsmasq;
+import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -214,6 +222,45 @@ class DnsDiscoveryIT {
 
             assertThat(result.peer(0).addresses()).containsExactly(InetAddress.getByName("127.0.20.11"));
             assertThat(flaky.queries()).isGreaterThan(4);
+        }
+    }
+
+    @Test
+    void peersFoundInDnsAreAskedForTheirStatusAtTheirAddresses() throws Exception {
+        // galera-0 and galera-2 resolve to addresses where an agent answers; galera-1's address has none
+        HttpServer agent0 = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.20.11"), 0), 10);
+        int port = agent0.getAddress().getPort();
+        HttpServer agent2;
+        try {
+            agent2 = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.20.13"), port), 10);
+        } catch (BindException taken) {
+            agent0.stop(0);
+            abort("port " + port + " is taken on 127.0.20.13");
+            return;
+        }
+        NodeStatus primary = new NodeStatus("0.1.0", "galera-0", 0, "Primary", "Synced", "u", 7L, 2, true, true,
+                true, true, "synced", null, null, null);
+        for (HttpServer server : List.of(agent0, agent2)) {
+            server.createContext("/status", exchange -> {
+                byte[] body = StatusJson.write(primary).getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            });
+            server.start();
+        }
+        try (PeerStatusClient client = new PeerStatusClient()) {
+            DiscoveryResult dnsResult = DnsDiscovery.create(dns.server(), FAST).discover(identity("galera-1", null), 4);
+            List<PeerStatus> statuses = client.fetchAll(dnsResult.peers(), port);
+
+            assertThat(statuses).extracting(PeerStatus::live).containsExactly(true, false, true, false);
+            assertThat(statuses.get(1).summary()).isEqualTo("galera-1 not live: connection refused");
+            assertThat(statuses.get(3).summary()).isEqualTo("galera-3 not live: name not resolved: NXDOMAIN");
+            assertThat(((PeerStatus.Live) statuses.get(2)).uri().getHost()).isEqualTo("127.0.20.13");
+        } finally {
+            agent0.stop(0);
+            agent2.stop(0);
         }
     }
 }
