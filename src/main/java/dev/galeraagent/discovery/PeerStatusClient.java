@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -27,7 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Asks peers' agents for {@code GET /status} over plain HTTP, all at once, so that N silent peers cost
@@ -118,11 +119,12 @@ public final class PeerStatusClient implements AutoCloseable {
                 .GET()
                 .build();
         CompletableFuture<HttpResponse<byte[]>> call;
-        AtomicBoolean headersArrived = new AtomicBoolean();
+        AtomicReference<LimitedBody> body = new AtomicReference<>();
         try {
             call = http.sendAsync(request, info -> {
-                headersArrived.set(true);
-                return new LimitedBody(MAX_BODY);
+                LimitedBody b = new LimitedBody(MAX_BODY);
+                body.set(b);
+                return b;
             });
         } catch (RuntimeException ex) {
             return CompletableFuture.completedFuture(new PeerStatus.NotLive(e.ordinal(), e.peer(), uri, "cannot send: " + ex));
@@ -131,10 +133,18 @@ public final class PeerStatusClient implements AutoCloseable {
         return call.orTimeout(totalTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((response, failure) -> {
                     if (failure != null) {
-                        call.cancel(true);
-                        return new PeerStatus.NotLive(e.ordinal(), e.peer(), uri, reason(failure, headersArrived.get()));
+                        LimitedBody b = body.get();
+                        if (b != null) {
+                            // stops reading a body that trickles in, which closes the connection
+                            b.cancel();
+                        }
+                        return new PeerStatus.NotLive(e.ordinal(), e.peer(), uri, reason(failure, b != null));
                     }
-                    return toStatus(e, uri, response);
+                    try {
+                        return toStatus(e, uri, response);
+                    } catch (RuntimeException ex) {
+                        return new PeerStatus.NotLive(e.ordinal(), e.peer(), uri, "unreadable answer: " + oneLine(String.valueOf(ex)));
+                    }
                 });
     }
 
@@ -163,10 +173,24 @@ public final class PeerStatusClient implements AutoCloseable {
             case HttpTimeoutException x -> "no answer within " + totalTimeout.toMillis() + " ms";
             // two timers run out at about the same time; which one fired says nothing, the headers do
             case TimeoutException x -> (headersArrived ? "no complete answer" : "no answer") + " within " + totalTimeout.toMillis() + " ms";
-            case ConnectException x -> "connection refused";
+            case ConnectException x -> connectFailure(x);
             case BodyTooLarge x -> "status document larger than " + MAX_BODY + " bytes";
             default -> oneLine(t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage()));
         };
+    }
+
+    /**
+     * The JDK's client reports a refused connection as a ConnectException without any message; a
+     * message, when there is one, says more.
+     */
+    private static String connectFailure(ConnectException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                return t.getMessage().toLowerCase(Locale.ROOT).contains("refused")
+                        ? "connection refused" : "cannot connect: " + oneLine(t.getMessage());
+            }
+        }
+        return "connection refused";
     }
 
     private static String oneLine(String s) {
@@ -194,6 +218,7 @@ public final class PeerStatusClient implements AutoCloseable {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private final CompletableFuture<byte[]> result = new CompletableFuture<>();
         private Flow.Subscription subscription;
+        private boolean cancelled;
 
         LimitedBody(int limit) {
             this.limit = limit;
@@ -206,8 +231,25 @@ public final class PeerStatusClient implements AutoCloseable {
 
         @Override
         public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
+            synchronized (this) {
+                subscription = s;
+                if (cancelled) {
+                    s.cancel();
+                    return;
+                }
+            }
             s.request(Long.MAX_VALUE);
+        }
+
+        void cancel() {
+            Flow.Subscription s;
+            synchronized (this) {
+                cancelled = true;
+                s = subscription;
+            }
+            if (s != null) {
+                s.cancel();
+            }
         }
 
         @Override

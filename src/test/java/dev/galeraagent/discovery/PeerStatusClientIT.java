@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -217,5 +219,34 @@ class PeerStatusClientIT {
 
         assertThat(result).isInstanceOfSatisfying(PeerStatus.Live.class, l -> assertThat(l.status().inPrimaryComponent()).isFalse());
         assertThat(result.summary()).isEqualTo("galera-0 live (no wsrep status)");
+    }
+
+    @Test
+    void aPeerThatDoesNotAcceptTheConnectionIsNotLiveAfterTheConnectTimeout() throws Exception {
+        // a listener that never accepts, with its backlog filled, makes the kernel drop further SYNs
+        InetAddress address = InetAddress.getByName("127.0.20.27");
+        List<Socket> fillers = new ArrayList<>();
+        try (ServerSocket full = new ServerSocket(0, 1, address)) {
+            for (int i = 0; i < 4; i++) {
+                Socket filler = new Socket();
+                fillers.add(filler);
+                try {
+                    filler.connect(full.getLocalSocketAddress(), 200);
+                } catch (IOException dropped) {
+                    break;
+                }
+            }
+            long start = System.nanoTime();
+            PeerStatus result = client.fetch(new Endpoint(1, "galera-1", address, full.getLocalPort()));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(result).isInstanceOfSatisfying(PeerStatus.NotLive.class,
+                    n -> assertThat(n.reason()).isEqualTo("no connection within the connect timeout"));
+            assertThat(took).isBetween(Duration.ofMillis(450), Duration.ofMillis(950));
+        } finally {
+            for (Socket s : fillers) {
+                s.close();
+            }
+        }
     }
 }
