@@ -546,7 +546,28 @@ class ManifestTest {
         assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
         assertThat(binding.getSubjects()).extracting(s -> s.getKind() + "/" + s.getName()).containsExactly("ServiceAccount/galera-agent");
         assertThat(pod.getServiceAccountName()).isEqualTo(manifest.one(ServiceAccount.class, "galera-agent").getMetadata().getName());
-        assertThat(pod.getAutomountServiceAccountToken()).as("bootstrap and probe call the API").isTrue();
+    }
+
+    @Test
+    void onlyTheContainersThatCallTheApiSeeTheServiceAccountToken() {
+        assertThat(pod.getAutomountServiceAccountToken()).as("no token in every container").isFalse();
+        String standardPath = "/var/run/secrets/kubernetes.io/serviceaccount";
+        var sources = volume("kube-api-access").getProjected().getSources();
+        assertThat(sources.stream().filter(src -> src.getServiceAccountToken() != null).map(src -> src.getServiceAccountToken().getPath()))
+                .containsExactly("token");
+        assertThat(sources.stream().filter(src -> src.getConfigMap() != null).map(src -> src.getConfigMap().getName()))
+                .containsExactly("kube-root-ca.crt");
+        assertThat(sources.stream().filter(src -> src.getDownwardAPI() != null).flatMap(src -> src.getDownwardAPI().getItems().stream())
+                .map(i -> i.getPath() + "=" + i.getFieldRef().getFieldPath())).containsExactly("namespace=metadata.namespace");
+        for (Container c : allContainers()) {
+            Optional<VolumeMount> token = mountFor(c, standardPath + "/token");
+            if (List.of("bootstrap", "probe").contains(c.getName())) {
+                assertThat(token).as(c.getName()).get().extracting(VolumeMount::getName, VolumeMount::getMountPath, VolumeMount::getReadOnly)
+                        .containsExactly("kube-api-access", standardPath, true);
+            } else {
+                assertThat(token).as("%s must not see the token", c.getName()).isEmpty();
+            }
+        }
     }
 
     /** Skipped while k8s/rbac.yaml (the kube engineer's) is not on this branch. */
