@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -57,9 +58,16 @@ final class AgentCli {
         }
     }
 
+    /** The real `agent` command tree; tests of this class pass a small tree of their own. */
+    static final Supplier<CommandLine> AGENT = AgentCommandTree::newCommandLine;
+
     /** The real subcommand for {@code path}, if main's command tree has it. */
     static Optional<CommandLine> implemented(List<String> path) {
-        CommandLine cl = AgentCommandTree.newCommandLine();
+        return implemented(AGENT, path);
+    }
+
+    static Optional<CommandLine> implemented(Supplier<CommandLine> tree, List<String> path) {
+        CommandLine cl = tree.get();
         for (String name : path) {
             cl = cl.getSubcommands().get(name);
             if (cl == null) {
@@ -78,10 +86,14 @@ final class AgentCli {
      * judged it; throws AssertionError naming the problem.
      */
     static Source check(List<String> argv) {
+        return check(AGENT, argv);
+    }
+
+    static Source check(Supplier<CommandLine> tree, List<String> argv) {
         List<String> path = commandPath(argv);
-        if (implemented(path).isPresent()) {
+        if (implemented(tree, path).isPresent()) {
             try {
-                CommandLine.ParseResult parsed = AgentCommandTree.newCommandLine().parseArgs(argv.toArray(String[]::new));
+                CommandLine.ParseResult parsed = tree.get().parseArgs(argv.toArray(String[]::new));
                 List<String> reached = new ArrayList<>();
                 for (CommandLine.ParseResult p = parsed.subcommand(); p != null; p = p.subcommand()) {
                     reached.add(p.commandSpec().name());
@@ -111,6 +123,42 @@ final class AgentCli {
             }
         }
         return Source.ARCHITECTURE_DOC;
+    }
+
+    /**
+     * With the real CLI only: parses {@code argv} with each environment variable turned into its
+     * option ({@code AGENT_STATUS_PORT=9800} becomes {@code --status-port=9800}), so that every
+     * value the manifest sets must also convert to its option's type (a port, a duration...).
+     */
+    static void checkValues(List<String> argv, Map<String, String> env) {
+        checkValues(AGENT, argv, env);
+    }
+
+    static void checkValues(Supplier<CommandLine> tree, List<String> argv, Map<String, String> env) {
+        List<String> path = commandPath(argv);
+        CommandLine command = implemented(tree, path).orElseThrow(() -> new AssertionError("agent " + String.join(" ", path) + " is not on main"));
+        Contract c = fromPicocli(path, command.getCommandSpec());
+        Map<String, String> optionOfEnv = new LinkedHashMap<>();
+        c.optionEnv().forEach((option, name) -> {
+            if (option.startsWith("--")) {
+                optionOfEnv.putIfAbsent(name, option);
+            }
+        });
+        List<String> args = new ArrayList<>(argv);
+        env.forEach((name, value) -> {
+            String option = optionOfEnv.get(name);
+            if (option == null) {
+                throw new AssertionError("agent " + String.join(" ", path) + " has no option for " + name);
+            }
+            if (c.flags().contains(option)) {
+                if (Boolean.parseBoolean(value)) {
+                    args.add(option);
+                }
+            } else {
+                args.add(option + "=" + value);
+            }
+        });
+        check(tree, args);
     }
 
     /** The leading words of argv that are not options: the command path, like [probe, serve]. */

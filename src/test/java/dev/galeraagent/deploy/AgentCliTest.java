@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The fallback contract read from docs/architecture.md: it must read what the document says. */
 class AgentCliTest {
@@ -51,6 +56,39 @@ class AgentCliTest {
     @Test
     void documentedInstallTakesTo() {
         assertThat(AgentCli.documented(List.of("install")).optionEnv()).containsEntry("--to", "AGENT_TO").containsKey("--dry-run");
+    }
+
+    @Command(name = "agent")
+    static final class FakeAgent {
+    }
+
+    @Command(name = "bootstrap")
+    static final class FakeBootstrap {
+        @Option(names = "--status-port", defaultValue = "${env:AGENT_STATUS_PORT:-9800}", description = "Port. (env: AGENT_STATUS_PORT)")
+        int statusPort;
+
+        @Option(names = "--dry-run", defaultValue = "${env:AGENT_DRY_RUN:-false}", description = "Dry. (env: AGENT_DRY_RUN)")
+        boolean dryRun;
+    }
+
+    /** A small picocli tree standing in for main's, to prove the strict path judges by the real parser. */
+    static final Supplier<CommandLine> FAKE = () -> new CommandLine(new FakeAgent()).addSubcommand(new FakeBootstrap());
+
+    @Test
+    void realCliPathUsesPicocliAndRejectsWhatItRejects() {
+        assertThat(AgentCli.check(FAKE, List.of("bootstrap", "--status-port", "9800"))).isEqualTo(AgentCli.Source.PICOCLI);
+        assertThatThrownBy(() -> AgentCli.check(FAKE, List.of("bootstrap", "--status-prot", "9800"))).hasMessageContaining("rejected by the real CLI");
+        assertThatThrownBy(() -> AgentCli.check(FAKE, List.of("bootstrap", "--status-port", "ninety"))).hasMessageContaining("rejected by the real CLI");
+        assertThat(AgentCli.check(List.of("help"))).as("main's own help subcommand").isEqualTo(AgentCli.Source.PICOCLI);
+    }
+
+    @Test
+    void environmentValuesAreParsedAsTheirOptionsByTheRealCli() {
+        AgentCli.checkValues(FAKE, List.of("bootstrap"), Map.of("AGENT_STATUS_PORT", "9800", "AGENT_DRY_RUN", "true"));
+        assertThatThrownBy(() -> AgentCli.checkValues(FAKE, List.of("bootstrap"), Map.of("AGENT_STATUS_PORT", "98OO")))
+                .hasMessageContaining("98OO");
+        assertThatThrownBy(() -> AgentCli.checkValues(FAKE, List.of("bootstrap"), Map.of("AGENT_STATUS_PROT", "9800")))
+                .hasMessageContaining("no option for AGENT_STATUS_PROT");
     }
 
     @Test
