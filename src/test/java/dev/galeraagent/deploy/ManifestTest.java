@@ -570,6 +570,12 @@ class ManifestTest {
         assertThat(pod.getServiceAccountName()).isEqualTo(manifest.one(ServiceAccount.class, "galera-agent").getMetadata().getName());
     }
 
+    /** Service links would inject {@code <SERVICE>_PORT=tcp://...}: for a Service named agent-status, AGENT_STATUS_PORT. */
+    @Test
+    void serviceLinksAreOffSoNoServiceCanInjectAnAgentVariable() {
+        assertThat(pod.getEnableServiceLinks()).isFalse();
+    }
+
     @Test
     void onlyTheContainersThatCallTheApiSeeTheServiceAccountToken() {
         assertThat(pod.getAutomountServiceAccountToken()).as("no token in every container").isFalse();
