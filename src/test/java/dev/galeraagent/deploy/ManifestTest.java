@@ -310,12 +310,6 @@ class ManifestTest {
             Container c = container(name);
             AgentCli.Contract contract = AgentCli.contract(AgentCli.commandPath(agentArgs(c)));
             Set<String> known = new TreeSet<>(contract.envTwins());
-            if (name.equals("probe") && contract.source() == AgentCli.Source.ARCHITECTURE_DOC) {
-                // GAP: docs/architecture.md lists no identity options for `probe serve`, but rule 10's
-                // hand-off takes the Lease and patches the annotation as this pod. Lead: when
-                // ProbeCommand lands this branch is not taken and the real twins decide.
-                known.addAll(Set.of("POD_NAME", "POD_NAMESPACE", "POD_IP"));
-            }
             assertThat(known).as("%s: env twins of agent %s (from %s)", name, contract.path(), contract.source())
                     .containsAll(env(c).keySet());
         }
@@ -349,11 +343,11 @@ class ManifestTest {
         Container bootstrap = container("bootstrap");
         assertThat(env(bootstrap)).containsKeys("POD_NAME", "POD_NAMESPACE", "POD_IP", "AGENT_SERVICE", "AGENT_DATADIR",
                 "AGENT_CONFIG_DIR", "AGENT_SECRET_CONFIG", "AGENT_EXTRA_CONFIG");
+        assertThat(env(bootstrap).get("POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+        assertThat(env(bootstrap).get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+        assertThat(env(bootstrap).get("POD_IP").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
         for (String name : List.of("bootstrap", "probe")) {
             Container c = container(name);
-            assertThat(env(c).get("POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
-            assertThat(env(c).get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
-            assertThat(env(c).get("POD_IP").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
             assertThat(envValue(c, "AGENT_DATADIR")).isEqualTo(DATADIR);
             assertThat(envValue(c, "AGENT_CONFIG_DIR")).isEqualTo(MARIADB_CONFIG_DIR);
             assertThat(mountFor(c, DATADIR)).isPresent();
