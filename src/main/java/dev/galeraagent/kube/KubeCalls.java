@@ -53,14 +53,14 @@ final class KubeCalls {
             return new KubeApiException(KubeApiException.Kind.CONFLICT,
                     "conflict on " + what + " in namespace " + namespace + " (" + verb + "): it changed meanwhile", e);
         }
-        if (code == 0 && causedByIo(e)) {
+        if (code <= 0 && causedByIo(e)) {
             return new KubeApiException(KubeApiException.Kind.UNREACHABLE, "the Kubernetes API at " + apiUrl
-                    + " is unreachable (" + rootMessage(e) + ") when trying to " + verb + " " + what
+                    + " is unreachable (" + ioMessage(e) + ") when trying to " + verb + " " + what
                     + " in namespace " + namespace, e);
         }
         return new KubeApiException(KubeApiException.Kind.FAILED, "the Kubernetes API at " + apiUrl + " failed to "
                 + verb + " " + what + " in namespace " + namespace + ": "
-                + (code == 0 ? rootMessage(e) : "HTTP " + code + " " + statusMessage(e)), e);
+                + (code <= 0 ? rootMessage(e) : "HTTP " + code + " " + statusMessage(e)), e);
     }
 
     private static boolean causedByIo(Throwable e) {
@@ -70,6 +70,25 @@ final class KubeCalls {
             }
         }
         return false;
+    }
+
+    /** The outermost specific I/O failure names it best: ConnectException, HttpTimeoutException, UnknownHostException. */
+    private static String ioMessage(Throwable e) {
+        Throwable plain = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                if (t.getClass() != IOException.class) {
+                    return describe(t);
+                }
+                plain = plain == null ? t : plain;
+            }
+        }
+        return plain != null ? describe(plain) : rootMessage(e);
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return (t.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message)).replace('\n', ' ');
     }
 
     private static String rootMessage(Throwable e) {
