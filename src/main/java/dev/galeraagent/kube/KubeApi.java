@@ -169,15 +169,16 @@ public final class KubeApi implements AutoCloseable {
      * and doubles up to the maximum, and restarts at the minimum after a change.
      */
     public PodStates awaitChange(PodStates previous, Duration maxWait) throws InterruptedException {
-        Instant deadline = clock.instant().plus(maxWait);
+        // elapsed time, not the clock: the clock is for comparing with other hosts' timestamps and may be set
+        long deadline = System.nanoTime() + maxWait.toNanos();
         Duration interval = pollMin;
         PodStates latest = previous;
         while (true) {
-            Duration left = Duration.between(clock.instant(), deadline);
-            if (left.isNegative() || left.isZero()) {
+            long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+            if (leftMs <= 0) {
                 return latest;
             }
-            Thread.sleep(Math.max(1, Math.min(interval.toMillis(), left.toMillis())));
+            Thread.sleep(Math.max(1, Math.min(interval.toMillis(), leftMs)));
             latest = readStates(previous.statefulSet());
             if (!latest.sameContent(previous)) {
                 return latest;
