@@ -3,10 +3,8 @@ package dev.galeraagent.kube;
 import dev.galeraagent.cli.AgentException;
 import dev.galeraagent.cli.ExitCode;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,20 +36,22 @@ public final class KubeClients {
             }
             try {
                 base = Config.fromKubeconfig(path.toFile());
-            } catch (KubernetesClientException | IllegalArgumentException e) {
-                throw new AgentException(ExitCode.ENVIRONMENT, "cannot use kubeconfig " + path + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) { // fabric8's own, or the YAML parser's
+                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip().lines().findFirst().orElse("");
+                throw new AgentException(ExitCode.ENVIRONMENT, "cannot use kubeconfig " + path + ": " + why, e);
             }
         } else {
             base = Config.autoConfigure(null);
         }
         int timeoutMs = Math.toIntExact(Math.max(1, requestTimeout.toMillis()));
-        return new ConfigBuilder(base)
-                .withConnectionTimeout(Math.min(timeoutMs, 3_000))
-                .withRequestTimeout(timeoutMs)
-                // fabric8's default (10 retries, exponential from 100 ms) would hide a dead API for a minute
-                .withRequestRetryBackoffLimit(1)
-                .withRequestRetryBackoffInterval(200)
-                .withWatchReconnectLimit(0)
-                .build();
+        // set in place, not copied: the Config stays the one fabric8 auto-configured and refreshes (a rotated
+        // service account token matters to the long-running sidecar)
+        base.setConnectionTimeout(Math.min(timeoutMs, 3_000));
+        base.setRequestTimeout(timeoutMs);
+        // fabric8's default (10 retries, exponential from 100 ms) would hide a dead API for a minute
+        base.setRequestRetryBackoffLimit(1);
+        base.setRequestRetryBackoffInterval(200);
+        base.setWatchReconnectLimit(0);
+        return base;
     }
 }
