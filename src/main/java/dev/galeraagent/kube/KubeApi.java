@@ -46,6 +46,7 @@ public final class KubeApi implements AutoCloseable {
     private final Clock clock;
     private final Duration pollMin;
     private final Duration pollMax;
+    private Map<Integer, String> lastMalformed = Map.of();
 
     /** Uses {@code client} (closed with this object) for every call in {@code namespace}. */
     public KubeApi(KubernetesClient client, String namespace) {
@@ -148,9 +149,19 @@ public final class KubeApi implements AutoCloseable {
                 malformed.put(ordinal, e.getMessage().replace('\n', ' '));
             }
         }
-        malformed.forEach((ordinal, why) -> LOG.warn("pod " + sts.podName(ordinal) + " has a malformed "
-                + PublishedState.ANNOTATION + " annotation, counted as not published: " + why));
+        warnOnce(sts, malformed);
         return new PodStates(sts, published, unpublished, malformed, missing);
+    }
+
+    /** A poll every few seconds must not repeat the same warning: say it when it changes. */
+    private synchronized void warnOnce(StatefulSetInfo sts, SortedMap<Integer, String> malformed) {
+        malformed.forEach((ordinal, why) -> {
+            if (!why.equals(lastMalformed.get(ordinal))) {
+                LOG.warn("pod " + sts.podName(ordinal) + " has a malformed " + PublishedState.ANNOTATION
+                        + " annotation, counted as not published: " + why);
+            }
+        });
+        lastMalformed = Map.copyOf(malformed);
     }
 
     private static boolean ownedBy(Pod pod, String statefulSet) {

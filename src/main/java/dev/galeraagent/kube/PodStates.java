@@ -1,6 +1,7 @@
 package dev.galeraagent.kube;
 
 import dev.galeraagent.status.PublishedState;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -28,10 +29,10 @@ public record PodStates(
 
     public PodStates {
         Objects.requireNonNull(statefulSet, "statefulSet");
-        published = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(published));
-        unpublished = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(unpublished));
-        malformed = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(malformed));
-        missing = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(missing));
+        published = Collections.unmodifiableSortedMap(new TreeMap<>(published));
+        unpublished = Collections.unmodifiableSortedSet(new TreeSet<>(unpublished));
+        malformed = Collections.unmodifiableSortedMap(new TreeMap<>(malformed));
+        missing = Collections.unmodifiableSortedSet(new TreeSet<>(missing));
     }
 
     /** The other pods' published states, as the bootstrap planner takes them. */
@@ -51,7 +52,7 @@ public record PodStates(
         SortedSet<Integer> absent = new TreeSet<>(unpublished);
         absent.addAll(malformed.keySet());
         absent.addAll(missing);
-        return java.util.Collections.unmodifiableSortedSet(absent);
+        return Collections.unmodifiableSortedSet(absent);
     }
 
     /** Equal in every published field except {@code time}: re-stamping does not count as a change. */
