@@ -177,7 +177,9 @@ public final class KubeApi implements AutoCloseable {
     /**
      * Polls (no watch) until the pods' states differ from {@code previous} in anything but {@code time}, or
      * {@code maxWait} has passed; answers the latest reading either way. The interval starts at the poll minimum
-     * and doubles up to the maximum, and restarts at the minimum after a change.
+     * and doubles up to the maximum; each call starts again at the minimum.
+     *
+     * @throws KubeApiException when a poll fails (the API went away, a permission was withdrawn)
      */
     public PodStates awaitChange(PodStates previous, Duration maxWait) throws InterruptedException {
         // elapsed time, not the clock: the clock is for comparing with other hosts' timestamps and may be set

@@ -12,6 +12,7 @@ import java.util.Map;
  * <pre>
  * java -cp TEST_CLASSPATH dev.galeraagent.kube.MockApiServerMain ADDRESS PORT
  *      [--namespace default] [--statefulset galera] [--replicas 3] [--pods 0,1,2] [--kubeconfig FILE]
+ *      [--log-requests true]
  * </pre>
  * Creates the StatefulSet and the listed Pods (all ordinals below replicas unless {@code --pods}; {@code --pods ""}
  * for none), writes a kubeconfig pointing at it when asked, then prints {@code ready http://ADDRESS:PORT} on stdout
@@ -19,6 +20,9 @@ import java.util.Map;
  * kubeconfig, or with {@code KUBERNETES_MASTER=http://ADDRESS:PORT KUBERNETES_AUTH_TRYKUBECONFIG=false}.
  */
 public final class MockApiServerMain {
+    /** Held so the level sticks: JUL keeps loggers weakly. MockWebServer logs every request at INFO otherwise. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
     private MockApiServerMain() {
     }
 
@@ -49,6 +53,9 @@ public final class MockApiServerMain {
             }
         }
 
+        if (!"true".equals(options.get("--log-requests"))) {
+            MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
         MockKube mock = MockKube.start(address, port);
         Runtime.getRuntime().addShutdownHook(new Thread(mock::close, "mock-api-stop"));
         MockKube.createStatefulSet(mock.admin(), namespace, statefulSet, replicas, pods);
