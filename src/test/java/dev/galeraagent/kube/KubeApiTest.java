@@ -238,6 +238,22 @@ class KubeApiTest {
     }
 
     @Test
+    void aWaitEndsWithAClearErrorWhenTheApiGoesAway() {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 2, List.of(0, 1));
+        try (KubeApi api = agent()) {
+            PodStates before = api.readStates(api.statefulSet("galera-0", Optional.empty()));
+            mock.close();
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> api.awaitChange(before, Duration.ofMinutes(5)))
+                    .isInstanceOfSatisfying(KubeApiException.class, e -> assertThat(e.noApiAccess()).isTrue())
+                    .hasMessageContaining("is unreachable (")
+                    .hasMessageEndingWith("when trying to list pods in namespace db");
+            System.out.println("API gone: wait failed after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void dryRunSummaryShowsEveryOrdinalAndTheLease() {
         MockKube.createStatefulSet(mock.admin(), NS, STS, 4, List.of(0, 1, 2));
         setAnnotation("galera-2", "garbage");

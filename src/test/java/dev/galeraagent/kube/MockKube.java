@@ -44,6 +44,7 @@ final class MockKube implements AutoCloseable {
     private final InterleavingDispatcher dispatcher;
     private final KubernetesClient admin;
     private volatile Thread drainer;
+    private boolean closed;
 
     private final String address;
 
@@ -195,7 +196,11 @@ final class MockKube implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         Thread thread = drainer;
         if (thread != null) {
             thread.interrupt();
