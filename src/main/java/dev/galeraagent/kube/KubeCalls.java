@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 
 /** Runs one API call and turns fabric8's exceptions into {@link KubeApiException}s that name the call. */
 final class KubeCalls {
-    static final String RBAC_FILE = "k8s/rbac.yaml";
+    static final String RBAC_FILE = "k8s/galera-statefulset.yaml";
 
     private final String namespace;
     private final String apiUrl;

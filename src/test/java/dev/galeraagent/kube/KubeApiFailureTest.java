@@ -68,11 +68,11 @@ class KubeApiFailureTest {
                             assertThat(e.noApiAccess()).isTrue();
                             assertThat(e.exitCode()).isEqualTo(ExitCode.ENVIRONMENT);
                         })
-                        .hasMessage("the service account may not patch pods in namespace db: grant it in the Role (see k8s/rbac.yaml)");
+                        .hasMessage("the service account may not patch pods in namespace db: grant it in the Role (see k8s/galera-statefulset.yaml)");
                 assertThatThrownBy(() -> api.readStates(STS))
-                        .hasMessage("the service account may not list pods in namespace db: grant it in the Role (see k8s/rbac.yaml)");
+                        .hasMessage("the service account may not list pods in namespace db: grant it in the Role (see k8s/galera-statefulset.yaml)");
                 assertThatThrownBy(() -> api.lease(STS).tryAcquire("galera-0", null, 1, Duration.ofSeconds(10)))
-                        .hasMessage("the service account may not get leases in namespace db: grant it in the Role (see k8s/rbac.yaml)");
+                        .hasMessage("the service account may not get leases in namespace db: grant it in the Role (see k8s/galera-statefulset.yaml)");
             }
         } finally {
             server.destroy();
