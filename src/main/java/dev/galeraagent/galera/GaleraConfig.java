@@ -133,6 +133,25 @@ public record GaleraConfig(
     }
 
     /**
+     * The small defaults file for {@code mariadbd --wsrep-recover}: the data directory and the provider,
+     * the user's extra file (its InnoDB settings must match the data), and {@code user=mysql} when run as root.
+     */
+    public static String recoverDefaults(String datadir, String provider, Optional<String> extraConfig, boolean asRoot) {
+        ConfigValues.path("datadir", datadir);
+        ConfigValues.path("wsrep_provider", provider);
+        extraConfig.ifPresent(p -> ConfigValues.path("extra config", p));
+        StringBuilder b = new StringBuilder("[mysqld]\n");
+        if (asRoot) {
+            b.append("user = mysql\n");
+        }
+        b.append("datadir = ").append(datadir).append('\n')
+                .append("wsrep_on = ON\n")
+                .append("wsrep_provider = ").append(provider).append('\n');
+        extraConfig.ifPresent(p -> b.append("!include ").append(p).append('\n'));
+        return b.toString();
+    }
+
+    /**
      * The settings that are right only for the next start of mysqld after a decision; written to
      * {@link #FILE_NAME} in the one-shot directory and deleted by the sidecar once the node is Primary.
      *
