@@ -59,8 +59,8 @@ public final class BootstrapLoop {
     public Plan run() {
         Identity id = s.identity();
         DataDirState dir = inspect();
-        LocalState local = localState(dir);
         GaleraConfig config = config();
+        LocalState local = localState(dir, config);
         if (s.dryRun()) {
             return dryRun(dir, local, config);
         }
@@ -129,7 +129,7 @@ public final class BootstrapLoop {
         }
     }
 
-    private LocalState localState(DataDirState dir) {
+    private LocalState localState(DataDirState dir, GaleraConfig config) {
         if (dir.kind() != DataDirState.Kind.STATE) {
             return new LocalState.Empty(dir.describe());
         }
@@ -137,7 +137,7 @@ public final class BootstrapLoop {
         if (g.seqno() != Position.UNKNOWN_SEQNO || s.dryRun()) {
             return new LocalState.State(g.uuid(), g.seqno(), false, g.safeToBootstrap(), dir.gvwstatePresent());
         }
-        Position recovered = recover();
+        Position recovered = recover(config);
         if (!recovered.uuid().equals(g.uuid())) {
             throw new AgentException(ExitCode.IO, "mariadbd --wsrep-recover found cluster " + recovered.uuid() + " but grastate.dat says "
                     + g.uuid() + "; the data directory is inconsistent and needs a person");
@@ -145,13 +145,13 @@ public final class BootstrapLoop {
         return new LocalState.State(g.uuid(), recovered.seqno(), true, g.safeToBootstrap(), dir.gvwstatePresent());
     }
 
-    private Position recover() {
+    private Position recover(GaleraConfig config) {
         Path tmp = null;
         try {
             tmp = Files.createTempDirectory("galera-recover", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
             Path cnf = tmp.resolve("recover.cnf");
-            Files.writeString(cnf, GaleraConfig.recoverDefaults(s.datadir().toString(), s.provider(), s.extraConfig().map(Path::toString), isRoot()));
+            Files.writeString(cnf, config.recoverDefaults(s.datadir().toString(), isRoot()));
             Files.setPosixFilePermissions(cnf, PosixFilePermissions.fromString("rw-r--r--"));
             long started = System.nanoTime();
             RecoverLog.Recovered r = new WsrepRecover(s.mariadbd(), s.recoverTimeout()).run(cnf, tmp.resolve("recover.log"));
@@ -167,8 +167,8 @@ public final class BootstrapLoop {
     private GaleraConfig config() {
         Identity id = s.identity();
         try {
-            return new GaleraConfig(s.clusterName(), id.podName(), id.podIp().orElse(id.peerName(id.ordinal())), "0.0.0.0",
-                    id.peers(s.replicas()).stream().map(Peer::host).toList(), 4567, 4568, 4444, s.provider(), s.sstMethod(), "128M",
+            return new GaleraConfig(s.clusterName(), id.podName(), id.podIp().orElse(id.peerName(id.ordinal())), s.bindAddress(),
+                    directory.peers().stream().map(Peer::host).toList(), 4567, 4568, 4444, s.provider(), s.sstMethod(), "128M",
                     id.ordinal() + 1, s.extraConfig().map(Path::toString), s.secretConfig().map(Path::toString), s.tlsDir().map(Path::toString),
                     s.oneShotDir().toString());
         } catch (InvalidFieldException e) {

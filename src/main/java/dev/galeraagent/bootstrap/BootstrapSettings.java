@@ -21,6 +21,7 @@ public record BootstrapSettings(
         Duration recoverTimeout,
         Duration timeout,
         int statusPort,
+        String bindAddress,
         boolean dryRun,
         int quorum,
         boolean quorumTimeoutPassed,

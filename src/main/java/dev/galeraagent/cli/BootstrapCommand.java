@@ -97,6 +97,9 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Option(names = "--status-port", defaultValue = "${env:AGENT_STATUS_PORT:-9800}", description = "Port of the peers' /status, and where this pod serves its own while it waits; 0: do not serve. (env: AGENT_STATUS_PORT)")
     int statusPort;
 
+    @Option(names = "--bind-address", defaultValue = "${env:AGENT_BIND_ADDRESS:-0.0.0.0}", description = "mysqld's and Galera's listen address. (env: AGENT_BIND_ADDRESS)")
+    String bindAddress;
+
     @Option(names = "--dry-run", defaultValue = "${env:AGENT_DRY_RUN:-false}", description = "Print the decision and the files it would write; change nothing. (env: AGENT_DRY_RUN)")
     boolean dryRun;
 
@@ -139,7 +142,7 @@ public final class BootstrapCommand implements Callable<Integer> {
         }
         return new BootstrapSettings(identity, n, datadir, configDir, configName, path(extraConfig), path(secretConfig), path(tlsDir),
                 clusterName.isEmpty() ? identity.statefulSet() : clusterName, sstMethod, provider, mariadbd,
-                Durations.parse("--recover-timeout", recoverTimeout), Durations.parse("--timeout", timeout), statusPort, dryRun,
+                Durations.parse("--recover-timeout", recoverTimeout), Durations.parse("--timeout", timeout), statusPort, bindAddress, dryRun,
                 PlannerInput.majority(n), false, Optional.empty());
     }
 

@@ -89,6 +89,10 @@ public record GaleraConfig(
     }
 
     public String render() {
+        return render(true);
+    }
+
+    private String render(boolean withOneShot) {
         List<String> provider = new ArrayList<>(List.of(
                 "gmcast.listen_addr=tcp://" + bindAddress + ":" + galeraPort,
                 "ist.recv_addr=" + nodeAddress + ":" + istPort,
@@ -128,27 +132,27 @@ public record GaleraConfig(
         b.append('\n');
         extraConfig.ifPresent(p -> b.append("!include ").append(p).append('\n'));
         secretConfig.ifPresent(p -> b.append("!include ").append(p).append('\n'));
-        b.append("!includedir ").append(oneShotDir).append('\n');
+        if (withOneShot) {
+            b.append("!includedir ").append(oneShotDir).append('\n');
+        }
         return b.toString();
     }
 
     /**
-     * The small defaults file for {@code mariadbd --wsrep-recover}: the data directory and the provider,
-     * the user's extra file (its InnoDB settings must match the data), and {@code user=mysql} when run as root.
+     * The defaults file for {@code mariadbd --wsrep-recover}: this config without the one-shot directory
+     * (mysqld checks the Galera settings even to recover, and the user's InnoDB settings must match the
+     * data), plus the data directory and {@code user=mysql} when run as root.
      */
-    public static String recoverDefaults(String datadir, String provider, Optional<String> extraConfig, boolean asRoot) {
+    public String recoverDefaults(String datadir, boolean asRoot) {
         ConfigValues.path("datadir", datadir);
-        ConfigValues.path("wsrep_provider", provider);
-        extraConfig.ifPresent(p -> ConfigValues.path("extra config", p));
         StringBuilder b = new StringBuilder("[mysqld]\n");
         if (asRoot) {
             b.append("user = mysql\n");
         }
-        b.append("datadir = ").append(datadir).append('\n')
-                .append("wsrep_on = ON\n")
-                .append("wsrep_provider = ").append(provider).append('\n');
-        extraConfig.ifPresent(p -> b.append("!include ").append(p).append('\n'));
-        return b.toString();
+        b.append("datadir = ").append(datadir).append('\n');
+        String body = render(false);
+        // recovery serves no client: never bind a port, whatever the config says
+        return b + body + "[mysqld]\nskip_networking\n";
     }
 
     /**

@@ -37,6 +37,7 @@ public final class WsrepRecover {
         try {
             // a position left in the log by an earlier run must never be read as this run's
             Files.deleteIfExists(logFile);
+            Files.deleteIfExists(stdout(logFile));
         } catch (IOException e) {
             throw new AgentException(ExitCode.IO, "cannot remove the old recover log " + logFile + ": " + e.getMessage(), e);
         }
@@ -44,7 +45,8 @@ public final class WsrepRecover {
         try {
             p = new ProcessBuilder(command(defaultsFile, logFile))
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    // errors before the log opens (bad option, bad config) only reach stdout/stderr
+                    .redirectOutput(stdout(logFile).toFile())
                     .start();
         } catch (IOException e) {
             throw new AgentException(ExitCode.ENVIRONMENT, "cannot run " + mariadbd + " --wsrep-recover: " + e.getMessage(), e);
@@ -77,8 +79,19 @@ public final class WsrepRecover {
         }
     }
 
-    /** The log's last lines joined on one line, so the error stays one line. */
+    private static Path stdout(Path logFile) {
+        return logFile.resolveSibling(logFile.getFileName() + ".stdout");
+    }
+
+    /** The log's last lines joined on one line, so the error stays one line; mariadbd's own output when there is no log. */
     static String tail(Path log) {
+        if (!Files.exists(log) && Files.exists(stdout(log))) {
+            return tailOf(stdout(log));
+        }
+        return tailOf(log);
+    }
+
+    private static String tailOf(Path log) {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream().filter(l -> !l.isBlank()).toList();
             return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));

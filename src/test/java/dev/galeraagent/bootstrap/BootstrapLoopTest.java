@@ -94,7 +94,7 @@ class BootstrapLoopTest {
         Identity id = Identity.of("galera-" + ordinal, "default", "galera", "cluster.local", Optional.of(podIp));
         return new BootstrapSettings(id, replicas, datadir, tmp.resolve(name).resolve("conf"), "galera.cnf", Optional.empty(), Optional.empty(),
                 Optional.empty(), "galera", "rsync", "/usr/lib/galera/libgalera_smm.so", mariadbd, Duration.ofSeconds(10), timeout, statusPort,
-                false, PlannerInput.majority(replicas), false, Optional.empty());
+                "0.0.0.0", false, PlannerInput.majority(replicas), false, Optional.empty());
     }
 
     /** Peers at 127.0.10.2x, so the tests reach real HTTP servers without DNS. */
@@ -121,8 +121,7 @@ class BootstrapLoopTest {
         Plan plan = loop(s).run();
         assertThat(plan).isInstanceOfSatisfying(Plan.Join.class, j -> assertThat(j.startPosition()).contains(new Position(U1, 57)));
         String cnf = Files.readString(s.configFile());
-        assertThat(cnf).contains("wsrep_cluster_address = gcomm://galera-0.galera.default.svc.cluster.local:4567,"
-                + "galera-1.galera.default.svc.cluster.local:4567,galera-2.galera.default.svc.cluster.local:4567");
+        assertThat(cnf).as("gcomm:// lists every peer the directory gives").contains("wsrep_cluster_address = gcomm://127.0.10.20:4567,127.0.10.21:4567,127.0.10.22:4567\n");
         assertThat(cnf).contains("wsrep_node_address = 127.0.10.21").contains("server_id = 2").doesNotContain("wsrep_new_cluster");
         assertThat(Files.readString(s.oneShotDir().resolve("bootstrap.cnf"))).contains("wsrep_start_position = " + U1 + ":57")
                 .doesNotContain("wsrep_new_cluster");

@@ -57,6 +57,16 @@ final class GaleraTestNode implements AutoCloseable {
         return false;
     }
 
+    static boolean awaitStatus(LocalMariaDb db, String variable, String value, int seconds) throws InterruptedException {
+        for (int i = 0; i < seconds * 5; i++) {
+            if (value.equals(db.status(variable))) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
     @Override
     public void close() throws Exception {
         db.close();

@@ -41,7 +41,7 @@ class BootstrapCommandTest {
         for (String env : List.of("POD_NAME", "POD_NAMESPACE", "POD_IP", "AGENT_SERVICE", "AGENT_CLUSTER_DOMAIN", "AGENT_REPLICAS", "AGENT_DATADIR",
                 "AGENT_CONFIG_DIR", "AGENT_CONFIG_NAME", "AGENT_EXTRA_CONFIG", "AGENT_SECRET_CONFIG", "AGENT_TLS_DIR", "AGENT_CLUSTER_NAME",
                 "AGENT_SST_METHOD", "AGENT_WSREP_PROVIDER", "AGENT_MARIADBD", "AGENT_RECOVER_TIMEOUT", "AGENT_TIMEOUT", "AGENT_STATUS_PORT",
-                "AGENT_DRY_RUN", "AGENT_VERBOSE")) {
+                "AGENT_DRY_RUN", "AGENT_BIND_ADDRESS", "AGENT_VERBOSE")) {
             assertThat(help).contains("(env: " + env + ")");
         }
     }

@@ -122,4 +122,14 @@ class GaleraConfigTest {
         assertThat(new GaleraConfig.OneShot(false, Optional.of(pos)).render()).doesNotContain("wsrep_new_cluster");
         assertThat(new GaleraConfig.OneShot(false, Optional.empty()).isEmpty()).isTrue();
     }
+
+    @Test
+    void theRecoverDefaultsCarryTheGaleraSettingsButNeverTheOneShotsNorANetworkPort() {
+        String cnf = config().recoverDefaults("/var/lib/mysql", true);
+        assertThat(cnf).startsWith("[mysqld]\nuser = mysql\ndatadir = /var/lib/mysql\n");
+        assertThat(cnf).contains("wsrep_cluster_address = gcomm://").contains("!include /etc/mysql/user/extra.cnf");
+        assertThat(cnf).doesNotContain("!includedir").endsWith("[mysqld]\nskip_networking\n");
+        assertThat(config().recoverDefaults("/var/lib/mysql", false)).doesNotContain("user =");
+        assertThatThrownBy(() -> config().recoverDefaults("/var/lib/mysql\nwsrep_new_cluster", false)).hasMessageStartingWith("datadir: contains a newline");
+    }
 }
