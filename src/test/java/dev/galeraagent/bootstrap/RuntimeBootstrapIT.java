@@ -76,14 +76,18 @@ class RuntimeBootstrapIT {
                 GaleraTestNode b = GaleraTestNode.create(tmp.resolve("b"), "node-b", B, peers)) {
             // NEW_CLUSTER on A: the one-shot file bootstraps; the sidecar deletes it once A is Primary
             a.writeOneShot(new GaleraConfig.OneShot(true, Optional.empty()));
+            long t = System.nanoTime();
             a.db.start();
             assertThat(a.await("wsrep_local_state_comment", "Synced", 30)).as("A Synced").isTrue();
+            seconds("new cluster from the one-shot file to Synced", t);
             assertThat(a.status("wsrep_cluster_status")).isEqualTo("Primary");
             String clusterUuid = a.status("wsrep_cluster_state_uuid");
             Files.delete(a.oneShotFile());
 
+            t = System.nanoTime();
             b.db.start();
             assertThat(b.await("wsrep_local_state_comment", "Synced", 90)).as("B Synced").isTrue();
+            seconds("B joined (rsync SST) to Synced", t);
             assertThat(a.status("wsrep_cluster_size")).isEqualTo("2");
             a.db.sql("CREATE DATABASE app; CREATE TABLE app.t (id INT PRIMARY KEY) ENGINE=InnoDB; INSERT INTO app.t VALUES (1),(2),(3)");
 
@@ -97,8 +101,10 @@ class RuntimeBootstrapIT {
             assertThat(b.await("wsrep_cluster_size", "1", 30)).isTrue();
             assertThat(b.status("wsrep_cluster_status")).as("B keeps the Primary").isEqualTo("Primary");
             long logBefore = Files.size(a.db.errorLog());
+            t = System.nanoTime();
             a.db.start();
             assertThat(a.await("wsrep_local_state_comment", "Synced", 90)).as("A rejoined").isTrue();
+            seconds("A restarted with the same galera.cnf, rejoined to Synced", t);
             assertThat(a.status("wsrep_cluster_state_uuid")).as("cluster uuid after restart").isEqualTo(clusterUuid);
             assertThat(a.status("wsrep_cluster_size")).isEqualTo("2");
             assertThat(b.status("wsrep_cluster_size")).isEqualTo("2");
@@ -135,19 +141,27 @@ class RuntimeBootstrapIT {
             System.out.println("grastate of the chosen node after the crash: " + g);
             Files.writeString(grastate, g.withSafeToBootstrap(true).render());
             first.writeOneShot(new GaleraConfig.OneShot(true, Optional.of(firstPos)));
+            t = System.nanoTime();
             first.db.start();
             assertThat(first.await("wsrep_local_state_comment", "Synced", 30)).isTrue();
+            seconds("recovery bootstrap (wsrep_new_cluster + wsrep_start_position) to Synced", t);
             assertThat(first.status("wsrep_cluster_state_uuid")).as("history kept by the recovery bootstrap").isEqualTo(clusterUuid);
             assertThat(Long.parseLong(first.status("wsrep_last_committed"))).isGreaterThanOrEqualTo(firstPos.seqno());
             assertThat(first.db.sql("SELECT COUNT(*) FROM app.t")).isEqualTo("4");
             Files.delete(first.oneShotFile());
 
             second.writeOneShot(new GaleraConfig.OneShot(false, Optional.of(secondPos)));
+            t = System.nanoTime();
             second.db.start();
             assertThat(second.await("wsrep_local_state_comment", "Synced", 90)).isTrue();
+            seconds("second node with wsrep_start_position to Synced", t);
             assertThat(second.status("wsrep_cluster_state_uuid")).isEqualTo(clusterUuid);
             assertThat(first.status("wsrep_cluster_size")).isEqualTo("2");
             System.out.println("second node's state transfer: " + (Files.readString(second.db.errorLog(), StandardCharsets.ISO_8859_1).contains("IST received") ? "IST" : "SST"));
         }
+    }
+
+    private static void seconds(String what, long startedNanos) {
+        System.out.printf("%s: %.1f s%n", what, (System.nanoTime() - startedNanos) / 1e9);
     }
 }
