@@ -61,4 +61,23 @@ public record HandOff(
         Files.move(configDir.resolve(REQUEST), configDir.resolve(DONE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         AtomicFiles.fsyncDirectory(configDir);
     }
+
+    /**
+     * For the sidecar, once a joiner is Synced: remove every one-shot file ({@code wsrep_start_position}),
+     * so a later container restart does not claim a stale position.
+     */
+    public static void clearOneShots(Path configDir) throws IOException {
+        Path dir = configDir.resolve(BootstrapSettings.ONE_SHOT_DIR);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                if (f.getFileName().toString().endsWith(".cnf")) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+        AtomicFiles.fsyncDirectory(dir);
+    }
 }
