@@ -16,7 +16,9 @@ import java.util.Optional;
  * The bootstrap hand-off ({@value #REQUEST}, next to galera.cnf): written by {@code agent bootstrap}
  * for NEW_CLUSTER and BOOTSTRAP_FROM_HERE; {@code probe serve} calls {@link #complete} once the node is
  * Primary, which deletes the one-shot file (so a container restart cannot bootstrap again) and renames
- * the request to {@value #DONE}. Schema: docs/architecture.md, "Rule 10".
+ * the request to {@value #DONE}. Schema: docs/architecture.md, "Rule 10". The {@code lease*} fields are set when
+ * the pod took the bootstrap Lease through the Kubernetes API: the sidecar renews it every term/3 until the node is
+ * Primary, then releases it; they are absent without the API (DESIGN rule 9).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HandOff(
@@ -27,7 +29,11 @@ public record HandOff(
         @JsonProperty("one_shot_file") String oneShotFile,
         @JsonProperty("reasons") List<String> reasons,
         @JsonProperty("time") String time,
-        @JsonProperty("agent_version") String agentVersion) {
+        @JsonProperty("agent_version") String agentVersion,
+        @JsonProperty("lease") String lease,
+        @JsonProperty("lease_namespace") String leaseNamespace,
+        @JsonProperty("lease_holder") String leaseHolder,
+        @JsonProperty("lease_duration_seconds") Long leaseDurationSeconds) {
 
     public static final String REQUEST = "bootstrap-request.json";
     public static final String DONE = "bootstrap-done.json";

@@ -9,11 +9,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import dev.galeraagent.cli.AgentException;
 import dev.galeraagent.cli.ExitCode;
+import dev.galeraagent.discovery.PeerStatusClient;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.Position;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.StatusJson;
+import dev.galeraagent.testing.Pods;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -44,6 +46,7 @@ class BootstrapLoopTest {
     Path tmp;
 
     private final List<HttpServer> servers = new ArrayList<>();
+    private final PeerStatusClient statusClient = new PeerStatusClient(Duration.ofMillis(300), Duration.ofMillis(500));
     private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
 
     @BeforeEach
@@ -54,6 +57,7 @@ class BootstrapLoopTest {
     @AfterEach
     void stopServers() {
         servers.forEach(s -> s.stop(0));
+        statusClient.close();
         Log.setOutput(System.err);
     }
 
@@ -91,26 +95,15 @@ class BootstrapLoopTest {
     }
 
     private BootstrapSettings settings(String name, int ordinal, int replicas, Path datadir, String podIp, String mariadbd, Duration timeout, int statusPort) {
-        Identity id = Identity.of("galera-" + ordinal, "default", "galera", "cluster.local", Optional.of(podIp));
-        return new BootstrapSettings(id, replicas, datadir, tmp.resolve(name).resolve("conf"), "galera.cnf", Optional.empty(), Optional.empty(),
-                Optional.empty(), "galera", "rsync", "/usr/lib/galera/libgalera_smm.so", mariadbd, Duration.ofSeconds(10), timeout, statusPort,
-                "0.0.0.0", false, PlannerInput.majority(replicas), false, Optional.empty());
+        return new BootstrapSettings(Pods.identity(ordinal, podIp), replicas, datadir, tmp.resolve(name).resolve("conf"), "galera.cnf", Optional.empty(),
+                Optional.empty(), Optional.empty(), "galera", "rsync", "/usr/lib/galera/libgalera_smm.so", mariadbd, Duration.ofSeconds(10), timeout,
+                statusPort, "0.0.0.0", false, PlannerInput.majority(replicas), Duration.ofMinutes(5), Optional.empty(), Duration.ofSeconds(60));
     }
 
-    /** Peers at 127.0.10.2x, so the tests reach real HTTP servers without DNS. */
-    private static PeerDirectory loopbackPeers(int replicas) {
-        return () -> {
-            List<Peer> peers = new ArrayList<>();
-            for (int i = 0; i < replicas; i++) {
-                peers.add(new Peer(i, "127.0.10." + (20 + i)));
-            }
-            return peers;
-        };
-    }
-
-    private static BootstrapLoop loop(BootstrapSettings s) {
-        return new BootstrapLoop(s, loopbackPeers(s.replicas()), new HttpPeerProbe(PORT, Duration.ofMillis(500)), StateBoard.NONE,
-                new PrintWriter(new StringWriter()));
+    /** DNS would answer 127.0.10.2x, so the tests reach real HTTP servers without a DNS server. */
+    private BootstrapLoop loop(BootstrapSettings s) {
+        return new BootstrapLoop(s, () -> Pods.loopback(s.identity(), s.replicas(), "127.0.10.", 20), peers -> statusClient.fetchAll(peers, PORT),
+                StateBoard.NONE, new PrintWriter(new StringWriter()));
     }
 
     @Test
@@ -121,7 +114,8 @@ class BootstrapLoopTest {
         Plan plan = loop(s).run();
         assertThat(plan).isInstanceOfSatisfying(Plan.Join.class, j -> assertThat(j.startPosition()).contains(new Position(U1, 57)));
         String cnf = Files.readString(s.configFile());
-        assertThat(cnf).as("gcomm:// lists every peer the directory gives").contains("wsrep_cluster_address = gcomm://127.0.10.20:4567,127.0.10.21:4567,127.0.10.22:4567\n");
+        assertThat(cnf).as("gcomm:// lists every peer by its stable name").contains("wsrep_cluster_address = gcomm://galera-0.galera.default.svc.cluster.local:4567,"
+                + "galera-1.galera.default.svc.cluster.local:4567,galera-2.galera.default.svc.cluster.local:4567\n");
         assertThat(cnf).contains("wsrep_node_address = 127.0.10.21").contains("server_id = 2").doesNotContain("wsrep_new_cluster");
         assertThat(Files.readString(s.oneShotDir().resolve("bootstrap.cnf"))).contains("wsrep_start_position = " + U1 + ":57")
                 .doesNotContain("wsrep_new_cluster");
@@ -131,6 +125,9 @@ class BootstrapLoopTest {
 
     @Test
     void podZeroStartsANewClusterWithAHandOffThatTheSidecarCompletes() throws Exception {
+        // pods 1 and 2 wait in their init containers and serve their empty state: heard, so a fresh cluster
+        peer("127.0.10.21", PlannerFixtures.waiting(1, PlannerFixtures.empty()));
+        peer("127.0.10.22", PlannerFixtures.waiting(2, PlannerFixtures.empty()));
         Path data = datadir("p0", Optional.empty());
         BootstrapSettings s = settings("p0", 0, 3, data, "127.0.10.20", "/nonexistent", Duration.ofSeconds(10), 0);
         Files.createDirectories(s.oneShotDir());

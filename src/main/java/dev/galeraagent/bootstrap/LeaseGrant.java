@@ -1,0 +1,18 @@
+package dev.galeraagent.bootstrap;
+
+import java.time.Duration;
+
+/** The answer of {@link StateBoard#acquireLease}: may this pod bootstrap now (DESIGN rule 6)? */
+public sealed interface LeaseGrant {
+    /** This pod holds the Lease {@code name} in {@code namespace} for {@code term}; the sidecar renews and releases it. */
+    record Held(String name, String namespace, String holder, Duration term) implements LeaseGrant {
+    }
+
+    /** Someone else holds it, or it could not be taken: this pod must not bootstrap. {@code why} is one line for people. */
+    record NotHeld(String why) implements LeaseGrant {
+    }
+
+    /** There is no Lease without the Kubernetes API (DESIGN rule 9): the election over /status is all there is. */
+    record NoApi() implements LeaseGrant {
+    }
+}
