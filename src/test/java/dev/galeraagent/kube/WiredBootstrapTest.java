@@ -324,4 +324,49 @@ class WiredBootstrapTest {
         assertThat(result(pods.get(1))).isInstanceOf(Plan.Join.class);
         assertThat(result(pods.get(2))).isInstanceOf(Plan.Join.class);
     }
+
+    /** `agent bootstrap` itself against the mock API and a real dnsmasq: the options, as a person runs them. */
+    private int agent(StringWriter out, StringWriter err, String... args) {
+        return dev.galeraagent.cli.AgentCommand.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    @Test
+    void dryRunShowsThePublishedStatesAndTheElectionAndPublishesAndTakesNothing() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.galeraagent.testing.LocalDnsmasq.installed(), "dnsmasq is installed by scripts/install-deps.sh");
+        try (KubeApi api = mock.agent(kubeconfig, "default", Clock.systemUTC());
+             var dns = dev.galeraagent.testing.LocalDnsmasq.start(tmp.resolve("dns"), "127.0.50.6", "cluster.local",
+                     List.of("127.0.50.20 galera-0.galera.default.svc.cluster.local", "127.0.50.21 galera-1.galera.default.svc.cluster.local",
+                             "127.0.50.22 galera-2.galera.default.svc.cluster.local"), List.of(), "galera-0.galera.default.svc.cluster.local")) {
+            java.time.Instant now = java.time.Instant.now();
+            api.publish("galera-0", dev.galeraagent.bootstrap.PublishedStates.of(0, new dev.galeraagent.bootstrap.LocalState.State(U1, 5, true, false, true),
+                    Optional.empty(), Optional.empty(), now, "test"));
+            api.publish("galera-2", dev.galeraagent.bootstrap.PublishedStates.of(2, new dev.galeraagent.bootstrap.LocalState.State(U1, 7, true, false, true),
+                    Optional.empty(), Optional.empty(), now, "test"));
+            Path data = Files.createDirectories(tmp.resolve("dry/data"));
+            Files.writeString(data.resolve("grastate.dat"), GrastateFile.of(new Position(U1, 9), false).render());
+            Files.createDirectories(data.resolve("mysql"));
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int code = agent(out, err, "bootstrap", "--dry-run", "--pod-name=galera-1", "--pod-namespace=default", "--kubeconfig=" + kubeconfig,
+                    "--dns-server=" + dns.server(), "--cluster-domain=cluster.local", "--datadir=" + data, "--config-dir=" + tmp.resolve("dry/conf"),
+                    "--status-port=" + PORT);
+            assertThat(code).as(err.toString()).isZero();
+            String text = out.toString();
+            assertThat(text).contains("identity: pod galera-1, ordinal 1 of 3").contains("address 127.0.50.21 (POD_IP not set)");
+            assertThat(text).contains("StatefulSet galera in namespace default: 3 replicas, 2 published");
+            assertThat(text).containsPattern("galera-0 +waiting|galera-0 +inspecting").contains("galera-1                 (nothing published yet)");
+            assertThat(text).contains("Lease galera-galera-bootstrap: not created");
+            assertThat(text).contains("decision: BOOTSTRAP_FROM_HERE").contains("pod 1 has the highest seqno 9");
+            assertThat(text).contains("a real run first takes the bootstrap Lease").endsWith("dry run: nothing was changed\n");
+            assertThat(mock.admin().pods().inNamespace("default").withName("galera-1").get().getMetadata().getAnnotations())
+                    .as("the dry run published nothing").doesNotContainKey(PublishedState.ANNOTATION);
+            assertThat(lease()).as("the dry run took no Lease").isEmpty();
+            assertThat(Files.exists(tmp.resolve("dry/conf"))).isFalse();
+
+            StringWriter err2 = new StringWriter();
+            assertThat(agent(new StringWriter(), err2, "bootstrap", "--dry-run", "--pod-name=galera-1", "--pod-namespace=default",
+                    "--kubeconfig=" + kubeconfig, "--replicas=2", "--dns-server=" + dns.server(), "--datadir=" + data)).isEqualTo(ExitCode.USAGE.code());
+            assertThat(err2.toString().strip()).isEqualTo("agent: --replicas 2 disagrees with StatefulSet galera, whose spec.replicas is 3: drop --replicas or fix it");
+        }
+    }
 }
