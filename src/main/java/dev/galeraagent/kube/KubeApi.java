@@ -237,7 +237,7 @@ public final class KubeApi implements AutoCloseable {
 
     private static boolean unchanged(String currentJson, PublishedState state) {
         try {
-            return PublishedStates.sameIgnoringTime(StatusJson.read(currentJson, PublishedState.class), state);
+            return StatusJson.read(currentJson, PublishedState.class).sameIgnoringTime(state);
         } catch (IllegalArgumentException e) {
             return false; // malformed: overwrite it
         }

@@ -235,4 +235,85 @@ class BootstrapLoopTest {
         assertThat(result0).isInstanceOfSatisfying(Plan.Join.class, j -> assertThat(j.primaryMembers()).containsExactly(1));
         assertThat(logged.toString()).contains("waiting: waiting for pod 1 to bootstrap, then joining it (rule 4)");
     }
+
+    /** A board that hands out the Lease and records what the loop does with it. */
+    private static final class RecordingBoard implements StateBoard {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public java.util.Map<Integer, dev.galeraagent.status.PublishedState> published() {
+            return java.util.Map.of();
+        }
+
+        @Override
+        public void publish(dev.galeraagent.status.PublishedState own) {
+            calls.add("publish " + own.decision());
+        }
+
+        @Override
+        public boolean enabled() {
+            return true;
+        }
+
+        @Override
+        public LeaseGrant acquireLease(String holder, Optional<Position> position) {
+            calls.add("acquire " + holder);
+            return new LeaseGrant.Held("galera-galera-bootstrap", "default", holder, Duration.ofSeconds(60));
+        }
+
+        @Override
+        public void releaseLease(String holder) {
+            calls.add("release " + holder);
+        }
+
+        @Override
+        public List<String> describe() {
+            return List.of();
+        }
+    }
+
+    /** Rule 6: the last look at the peers after taking the Lease finds a Primary: give the Lease back and join it. */
+    @Test
+    void aPrimaryThatAppearsOnceTheLeaseIsTakenIsJoinedAndTheLeaseGivenBack() throws Exception {
+        Path data = datadir("p0", Optional.empty());
+        BootstrapSettings s = settings("p0", 0, 2, data, "127.0.10.20", "/nonexistent", Duration.ofSeconds(20), 0);
+        RecordingBoard board = new RecordingBoard();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        PeerProbe probe = peers -> {
+            // first the peer waits with an empty data directory (a fresh cluster), then it is Primary
+            NodeStatus st = asked.incrementAndGet() == 1 ? PlannerFixtures.waiting(1, PlannerFixtures.empty()) : primary(1, U1, 1);
+            return List.of(new dev.galeraagent.discovery.PeerStatus.Live(1, peers.getFirst().fqdn(), null, st));
+        };
+        Plan plan = new BootstrapLoop(s, () -> Pods.loopback(s.identity(), 2, "127.0.10.", 20), probe, board, new PrintWriter(new StringWriter())).run();
+        assertThat(plan).isInstanceOf(Plan.Join.class);
+        assertThat(board.calls).containsExactly("acquire galera-0", "release galera-0", "publish WAIT", "publish JOIN");
+        assertThat(logged.toString()).contains("but pods [1] became Primary meanwhile: not bootstrapping, joining them next (rule 6)");
+        assertThat(Files.exists(s.configDir().resolve(HandOff.REQUEST))).isFalse();
+        assertThat(Files.exists(s.oneShotDir().resolve("bootstrap.cnf"))).as("a joiner without history needs no one-shot file").isFalse();
+    }
+
+    @Test
+    void theHandOffRecordsTheLeaseForTheSidecar() throws Exception {
+        peer("127.0.10.21", PlannerFixtures.waiting(1, PlannerFixtures.empty()));
+        Path data = datadir("p0", Optional.empty());
+        BootstrapSettings s = settings("p0", 0, 2, data, "127.0.10.20", "/nonexistent", Duration.ofSeconds(20), 0);
+        RecordingBoard board = new RecordingBoard();
+        new BootstrapLoop(s, () -> Pods.loopback(s.identity(), 2, "127.0.10.", 20), peers -> statusClient.fetchAll(peers, PORT), board,
+                new PrintWriter(new StringWriter())).run();
+        String json = Files.readString(s.configDir().resolve(HandOff.REQUEST));
+        assertThat(json).contains("\"lease\":\"galera-galera-bootstrap\"", "\"lease_namespace\":\"default\"", "\"lease_holder\":\"galera-0\"",
+                "\"lease_duration_seconds\":60");
+        assertThat(board.calls).containsExactly("acquire galera-0", "publish NEW_CLUSTER");
+    }
+
+    @Test
+    void theSidecarClearsAJoinersOneShotFilesAndCompletingWithoutARequestDoesNothing() throws Exception {
+        Path once = Files.createDirectories(tmp.resolve(BootstrapSettings.ONE_SHOT_DIR));
+        Files.writeString(once.resolve("bootstrap.cnf"), "[galera]\nwsrep_start_position = x:1\n");
+        HandOff.complete(tmp);
+        assertThat(Files.exists(once.resolve("bootstrap.cnf"))).as("complete() only acts on a request").isTrue();
+        HandOff.clearOneShots(tmp);
+        assertThat(Files.exists(once.resolve("bootstrap.cnf"))).isFalse();
+        HandOff.clearOneShots(tmp.resolve("missing"));
+    }
 }
