@@ -46,7 +46,7 @@ class BootstrapLoopTest {
     Path tmp;
 
     private final List<HttpServer> servers = new ArrayList<>();
-    private final PeerStatusClient statusClient = new PeerStatusClient(Duration.ofMillis(300), Duration.ofMillis(500));
+    private final PeerStatusClient statusClient = new PeerStatusClient(Duration.ofSeconds(1), Duration.ofSeconds(2));
     private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
 
     @BeforeEach
@@ -303,7 +303,8 @@ class BootstrapLoopTest {
         String json = Files.readString(s.configDir().resolve(HandOff.REQUEST));
         assertThat(json).contains("\"lease\":\"galera-galera-bootstrap\"", "\"lease_namespace\":\"default\"", "\"lease_holder\":\"galera-0\"",
                 "\"lease_duration_seconds\":60");
-        assertThat(board.calls).containsExactly("acquire galera-0", "publish NEW_CLUSTER");
+        // under load a first /status may time out: a WAIT round before is fine, one Lease attempt and the decision end it
+        assertThat(board.calls).endsWith("acquire galera-0", "publish NEW_CLUSTER").containsOnlyOnce("acquire galera-0");
     }
 
     @Test

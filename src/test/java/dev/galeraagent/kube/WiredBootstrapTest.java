@@ -105,7 +105,7 @@ class WiredBootstrapTest {
                 "galera.cnf", Optional.empty(), Optional.empty(), Optional.empty(), "galera", "rsync", "/usr/lib/galera/libgalera_smm.so",
                 "/nonexistent", Duration.ofSeconds(10), Duration.ofSeconds(40), PORT, "0.0.0.0", false, REPLICAS, Duration.ofMinutes(5), force,
                 Duration.ofSeconds(60));
-        PeerStatusClient client = new PeerStatusClient(Duration.ofMillis(300), Duration.ofMillis(600));
+        PeerStatusClient client = new PeerStatusClient(Duration.ofSeconds(1), Duration.ofSeconds(2));
         closeLast.add(client);
         StateBoard b = board;
         return threads.submit(() -> {
