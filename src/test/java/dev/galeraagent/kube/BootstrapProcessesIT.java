@@ -3,15 +3,19 @@ package dev.galeraagent.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.galeraagent.bootstrap.HandOff;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.Position;
+import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
+import dev.galeraagent.status.StatusJson;
 import dev.galeraagent.testing.LocalDnsmasq;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The issue's end-to-end check: N `agent bootstrap` processes, exactly as the init containers run them, against one
  * mock API server process and a real dnsmasq answering the pods' names (galera-N at 127.0.50.1N). They all start at
- * once after a full crash; exactly one writes a bootstrap hand-off and holds the Lease, and it is the most advanced.
+ * once; exactly one writes a bootstrap hand-off and holds the Lease (after a full crash: the most advanced), the others
+ * wait until its Primary answers on /status, then join it.
  */
 class BootstrapProcessesIT {
     static final String API = "127.0.50.5";
@@ -150,6 +155,31 @@ class BootstrapProcessesIT {
                 assertThat(s.decision()).as("galera-%d's published decision", i).isEqualTo(i == winner ? h.plan() : "WAIT");
             }
         }
+        // the winner's mysqld comes up Primary and its probe serve answers on the pod's address: everyone else joins
+        long t1 = System.nanoTime();
+        HttpServer primary = HttpServer.create(new InetSocketAddress("127.0.50.1" + winner, STATUS_PORT), 8);
+        NodeStatus status = new NodeStatus("test", "galera-" + winner, winner, "Primary", "Synced", CLUSTER.toString(), 42L, 1, true, true, true,
+                true, null, null, null, null);
+        primary.createContext("/status", ex -> {
+            byte[] body = StatusJson.write(status).getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        primary.start();
+        try {
+            for (int i = 0; i < replicas; i++) {
+                if (i != winner) {
+                    assertThat(agents.get(i).waitFor(30, TimeUnit.SECONDS)).as("galera-%d joins; stderr: %s", i, stderr(i)).isTrue();
+                    assertThat(agents.get(i).exitValue()).as("galera-%d exit code; stderr: %s", i, stderr(i)).isZero();
+                    assertThat(stderr(i)).contains("decision JOIN: pods [" + winner + "] are in a live Primary component");
+                    assertThat(handOff(i)).isEmpty();
+                }
+            }
+        } finally {
+            primary.stop(0);
+        }
+        System.out.printf("the other %d joined %d ms after the Primary answered%n", replicas - 1, (System.nanoTime() - t1) / 1_000_000);
         return winner;
     }
 
