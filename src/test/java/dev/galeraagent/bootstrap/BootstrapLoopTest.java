@@ -317,4 +317,26 @@ class BootstrapLoopTest {
         assertThat(Files.exists(once.resolve("bootstrap.cnf"))).isFalse();
         HandOff.clearOneShots(tmp.resolve("missing"));
     }
+
+    /** DNS is asked again every round: a pod whose name appears later (created, rescheduled) is found and joined. */
+    @Test
+    void aPeerWhoseNameResolvesOnlyLaterIsFoundOnALaterRound() throws Exception {
+        peer("127.0.10.20", primary(0, U1, 12));
+        Path data = datadir("p1", Optional.empty());
+        BootstrapSettings s = settings("p1", 1, 2, data, "127.0.10.21", "/nonexistent", Duration.ofSeconds(20), 0);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        PeerDirectory directory = () -> {
+            var all = Pods.loopback(s.identity(), 2, "127.0.10.", 20);
+            if (asked.incrementAndGet() > 2) {
+                return all;
+            }
+            var missing = new dev.galeraagent.discovery.DiscoveryResult.PeerDns(0, s.identity().peerFqdn(0),
+                    new dev.galeraagent.discovery.DiscoveryResult.Unresolved(dev.galeraagent.discovery.DnsFailure.NXDOMAIN, "NXDOMAIN", 1));
+            return new dev.galeraagent.discovery.DiscoveryResult(List.of(missing, all.peer(1)), List.of(), Duration.ZERO);
+        };
+        Plan plan = new BootstrapLoop(s, directory, peers -> statusClient.fetchAll(peers, PORT), StateBoard.NONE, new PrintWriter(new StringWriter())).run();
+        assertThat(plan).isInstanceOfSatisfying(Plan.Join.class, j -> assertThat(j.primaryMembers()).containsExactly(0));
+        assertThat(asked.get()).isEqualTo(3);
+        assertThat(logged.toString()).contains("peers: 1/2 peers resolved").contains("galera-0 NXDOMAIN").contains("peers: 2/2 peers resolved");
+    }
 }
