@@ -30,6 +30,9 @@ public final class ProbeMetrics {
         queryErrors = Counter.builder().name("galera_agent_query_errors")
                 .help("Reads of mysqld's status that failed, by kind (down, timeout, access_denied, server_error)")
                 .labelNames("kind").withoutExemplars().register(registry);
+        for (Observation.Failure kind : Observation.Failure.values()) {
+            queryErrors.initLabelValues(kind.name().toLowerCase(Locale.ROOT)); // a rate() needs the zero before the first error
+        }
         queryDuration = Histogram.builder().name("galera_agent_query_duration_seconds")
                 .help("Time to read mysqld's wsrep status, connection included when one was made")
                 .classicOnly().classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)

@@ -63,6 +63,10 @@ public final class ProbeServer implements AutoCloseable {
         return http.getAddress();
     }
 
+    ProbeService service() {
+        return service;
+    }
+
     /** Runs {@code task} every {@code every} (after the previous run ends) until the server stops; failures are logged. */
     public void schedule(String name, Duration every, Runnable task) {
         background.scheduleWithFixedDelay(() -> {
