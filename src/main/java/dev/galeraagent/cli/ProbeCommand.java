@@ -173,6 +173,7 @@ public final class ProbeCommand implements Runnable {
                 stopped.countDown();
             }, "probe-shutdown"));
             // Rule 10's bootstrap of the Primary will be a server.schedule(...) task here, fed by options.files().
+            service.snapshot(); // the first read loads the driver and connects: not inside a kubelet probe's deadline
             server.start();
             Log.of("probe").info("checking " + access + ", cache " + cache.toMillis() + "ms, startup grace "
                     + policy.startupGrace().toSeconds() + "s, available when donor: " + policy.availableWhenDonor());
@@ -221,9 +222,11 @@ public final class ProbeCommand implements Runnable {
             Verdict v = ExecCheck.run(kind(), uri, sidecarTimeout, () -> {
                 // no sidecar: one read with no memory, so the start-up grace counts from now (see README)
                 MariaDbAccess access = options.access(System.getenv());
-                ProbeService direct = new ProbeService(new MariaDbStatusReader(access), options.files(), policy, Duration.ZERO,
-                        access.timeout(), Version.get(), null, null);
-                return direct.health().of(kind());
+                // a cold JVM loads the driver inside the wait: allow it a connect and a read, each bounded by the driver
+                try (ProbeService direct = new ProbeService(new MariaDbStatusReader(access), options.files(), policy, Duration.ZERO,
+                        access.timeout().multipliedBy(2), Version.get(), null, null)) {
+                    return direct.health().of(kind());
+                }
             });
             PrintWriter out = spec.commandLine().getOut();
             out.println(v.reason());

@@ -22,7 +22,10 @@ public final class NodeFiles {
     /** The request renamed by the sidecar once it bootstrapped the node. */
     public static final String BOOTSTRAP_DONE = "bootstrap-done.json";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Loaded on first use: Jackson is several hundred classes, and the kubelet's probes never need it. */
+    private static final class Json {
+        static final JsonMapper MAPPER = JsonMapper.builder().build();
+    }
 
     private final Path dataDir;
     private final Path configDir;
@@ -87,7 +90,7 @@ public final class NodeFiles {
                 continue;
             }
             try {
-                return decisionFrom(JSON.readTree(Files.readString(file, StandardCharsets.UTF_8)),
+                return decisionFrom(Json.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8)),
                         name.equals(BOOTSTRAP_DONE) ? "bootstrapped" : "bootstrap-requested");
             } catch (IOException | RuntimeException e) {
                 return null;

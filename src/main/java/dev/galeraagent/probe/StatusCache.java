@@ -119,7 +119,8 @@ public final class StatusCache implements AutoCloseable {
         worker.execute(source::close);
         worker.shutdown();
         try {
-            if (!worker.awaitTermination(timeout.toMillis() * 3, TimeUnit.MILLISECONDS)) {
+            // a read in flight ends within the driver's timeouts; do not hold a shutdown longer than that
+            if (!worker.awaitTermination(timeout.toMillis() + 200, TimeUnit.MILLISECONDS)) {
                 worker.shutdownNow();
             }
         } catch (InterruptedException e) {

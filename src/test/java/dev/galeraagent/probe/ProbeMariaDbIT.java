@@ -110,6 +110,15 @@ class ProbeMariaDbIT {
                     assertThat(took).isLessThan(Duration.ofSeconds(2));
                     assertThat(h2.live().reason()).contains("hung?");
                 }
+                // the read itself (not only the caller's wait) gives up, so the single flight is never stuck
+                try (MariaDbStatusReader reader = new MariaDbStatusReader(access(galera, PASSWORD))) {
+                    t0 = System.nanoTime();
+                    Observation o = reader.read();
+                    took = Duration.ofNanos(System.nanoTime() - t0);
+                    System.out.println("read of a frozen server, new connection: " + o + " after " + took.toMillis() + " ms");
+                    assertThat(o).isInstanceOfSatisfying(Failed.class, f -> assertThat(f.failure()).isEqualTo(Failure.TIMEOUT));
+                    assertThat(took).isLessThan(Duration.ofMillis(2500));
+                }
             } finally {
                 galera.thaw();
             }
