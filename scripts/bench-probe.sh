@@ -119,7 +119,7 @@ export MYSQL_PWD="$PW"
 echo "one run of each exec check (exit code, output):"
 $AGENT --sidecar "http://$ADDR:$HTTPPORT" | sed 's/^/  sidecar running: /'
 $AGENT --sidecar "http://$ADDR:1" | sed 's/^/  no sidecar: /'
-hyperfine -i -N --warmup 3 --runs 20 --export-markdown "$WORK/exec.md" \
+hyperfine -i -N --warmup 3 --runs 20 --export-markdown "$WORK/exec.md" --export-json "$WORK/exec.json" \
   -n "agent probe readiness (sidecar running)" "$AGENT --sidecar http://$ADDR:$HTTPPORT" \
   -n "agent probe readiness (sidecar running, AOT cache)" "$JAVA ${EXEC_JVM[*]} -XX:AOTCache=$WORK/probe.aot -cp $JAR $ARGS --sidecar http://$ADDR:$HTTPPORT" \
   -n "agent --version (JVM + picocli floor)" "$JAVA ${EXEC_JVM[*]} -cp $CP dev.galeraagent.cli.AgentCommand --version" \
@@ -127,4 +127,8 @@ hyperfine -i -N --warmup 3 --runs 20 --export-markdown "$WORK/exec.md" \
   -n "mysqladmin ping" "mysqladmin --no-defaults -h $ADDR -P $DBPORT -u probe ping" \
   -n "mariadb -e SHOW STATUS wsrep_ready" "mariadb --no-defaults -h $ADDR -P $DBPORT -u probe -e \"SHOW STATUS LIKE 'wsrep_ready'\"" >/dev/null
 cat "$WORK/exec.md"
+# CPU time is steadier than wall time on a shared machine
+python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("  %-55s cpu (user+sys) %6.1f ms" % (r["command"], 1000*(r["user"]+r["system"])))' "$WORK/exec.json"
 echo "machine: $(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"

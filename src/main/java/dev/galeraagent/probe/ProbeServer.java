@@ -87,7 +87,11 @@ public final class ProbeServer implements AutoCloseable {
         String result = "error";
         try (ex) {
             String method = ex.getRequestMethod();
-            if (!method.equals("GET") && !method.equals("HEAD")) {
+            if (!path.equals("/") && !path.equals(ex.getRequestURI().getPath())) {
+                // contexts match by prefix; /lively or /ready/x are not probes
+                send(ex, 404, "text/plain; charset=utf-8", "not found: try /live /ready /startup /status /metrics\n");
+                result = "not_found";
+            } else if (!method.equals("GET") && !method.equals("HEAD")) {
                 ex.getResponseHeaders().set("Allow", "GET, HEAD");
                 send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
                 result = "bad_method";

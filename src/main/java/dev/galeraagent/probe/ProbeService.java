@@ -68,7 +68,9 @@ public final class ProbeService implements AutoCloseable {
     public NodeStatus status() {
         StatusCache.Snapshot s = cache.get();
         Health h = judge(s);
-        String error = s.observation() instanceof Failed f ? f.failure().name().toLowerCase(java.util.Locale.ROOT) + ": " + h.ready().reason() : null;
+        String error = s.observation() instanceof Failed f
+                ? f.failure().name().toLowerCase(java.util.Locale.ROOT) + ": " + h.ready().reason().replaceFirst("^not ready: ", "")
+                : null;
         Answered a = s.observation() instanceof Answered ans ? ans : null;
         return new NodeStatus(
                 agentVersion,

@@ -77,6 +77,8 @@ class ProbeServerIT {
             }
             assertThat(get(server, "/ready").body()).isEqualTo("ready: Synced in a Primary component of 1 node(s)\n");
             assertThat(get(server, "/nope").statusCode()).isEqualTo(404);
+            assertThat(get(server, "/ready/x").statusCode()).isEqualTo(404);
+            assertThat(get(server, "/lively").statusCode()).isEqualTo(404);
         }
     }
 
@@ -175,7 +177,7 @@ class ProbeServerIT {
             NodeStatus s = StatusJson.read(get(server, "/status").body(), NodeStatus.class);
             assertThat(s.ready()).isFalse();
             assertThat(s.wsrepClusterStatus()).isNull();
-            assertThat(s.error()).startsWith("down: ");
+            assertThat(s.error()).startsWith("down: mysqld is not answering on 127.0.30.13:3306");
             assertThat(get(server, "/metrics").body()).contains("galera_agent_mysqld_up 0.0")
                     .contains("galera_agent_query_errors_total{kind=\"down\"}").doesNotContain("galera_wsrep_cluster_size 1.0");
         }
@@ -209,6 +211,18 @@ class ProbeServerIT {
                     "--sidecar", "http://127.0.30.12:" + server.address().getPort());
             assertThat(code).as(out.toString()).isZero();
             assertThat(out.toString()).isEqualTo("ready: Synced in a Primary component of 1 node(s)\n");
+        }
+    }
+
+    @Test
+    void oneShotReadinessPassesOnTheSidecarsFailureAndItsReason() throws Exception {
+        try (ProbeServer server = server("127.0.30.13", 3306, Duration.ofMillis(250))) {
+            StringWriter out = new StringWriter();
+            // the sidecar watches a dead address, the direct route the live server: a failure can only come from the sidecar
+            int code = agent(out, "probe", "readiness", "--host", galera.address(), "--password-file", passwordFile(),
+                    "--sidecar", "http://127.0.30.12:" + server.address().getPort());
+            assertThat(code).isEqualTo(1);
+            assertThat(out.toString()).startsWith("not ready: mysqld is not answering on 127.0.30.13:3306").hasLineCount(1);
         }
     }
 
