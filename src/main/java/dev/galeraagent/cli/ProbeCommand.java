@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
 /** {@code agent probe}: Galera-aware liveness, readiness and startup checks, as a sidecar or one-shot. */
 @Command(
         name = "probe",
-        mixinStandardHelpOptions = true,
+        mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
         description = {
             "Galera-aware health checks for the MariaDB container: 'serve' runs the HTTP sidecar, "
                     + "'liveness', 'readiness' and 'startup' are one-shot checks for exec probes (exit 0 healthy, 1 not).",
@@ -132,7 +132,7 @@ public final class ProbeCommand implements Runnable {
         }
     }
 
-    @Command(name = "serve", mixinStandardHelpOptions = true,
+    @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
             description = "Run the sidecar: /live, /ready, /startup (200 or 503 with a one-line reason), /status (JSON), /metrics (Prometheus).")
     static final class Serve implements Callable<Integer> {
         @Mixin
@@ -235,7 +235,7 @@ public final class ProbeCommand implements Runnable {
         }
     }
 
-    @Command(name = "liveness", mixinStandardHelpOptions = true,
+    @Command(name = "liveness", mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
             description = "Exit 0 when mysqld is alive (also while it receives a state transfer or starts), 1 when it should be restarted.")
     static final class Liveness extends OneShot {
         @Override
@@ -244,7 +244,7 @@ public final class ProbeCommand implements Runnable {
         }
     }
 
-    @Command(name = "readiness", mixinStandardHelpOptions = true,
+    @Command(name = "readiness", mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
             description = "Exit 0 when the node may take traffic: wsrep ready and connected, Primary, Synced; 1 otherwise.")
     static final class Readiness extends OneShot {
         @Override
@@ -253,7 +253,7 @@ public final class ProbeCommand implements Runnable {
         }
     }
 
-    @Command(name = "startup", mixinStandardHelpOptions = true,
+    @Command(name = "startup", mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
             description = "Exit 0 once mysqld answers or a state transfer is in progress, 1 before.")
     static final class Startup extends OneShot {
         @Override
