@@ -38,6 +38,12 @@ class ProbeCommandTest {
     }
 
     @Test
+    void probeWithoutACommandIsAUsageError() {
+        assertThat(run("probe")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing a probe command").contains("serve").contains("readiness");
+    }
+
+    @Test
     void aMalformedListenAddressIsAUsageErrorOnOneLine() {
         assertThat(run("probe", "serve", "--listen", "nonsense")).isEqualTo(2);
         assertThat(err.toString().strip()).isEqualTo("agent: --listen must be HOST:PORT (like 0.0.0.0:9800 or [::]:9800), was 'nonsense'");
