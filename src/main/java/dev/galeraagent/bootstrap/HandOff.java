@@ -49,6 +49,22 @@ public record HandOff(
         return Optional.of(StatusJson.read(Files.readString(p, StandardCharsets.UTF_8), HandOff.class));
     }
 
+    /** The completed hand-off ({@value #DONE}) in {@code configDir}, if any. */
+    public static Optional<HandOff> done(Path configDir) throws IOException {
+        Path p = configDir.resolve(DONE);
+        return Files.exists(p) ? Optional.of(read(p)) : Optional.empty();
+    }
+
+    /** Reads a hand-off file, request or done: the one reader of the format. */
+    public static HandOff read(Path file) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /** @throws IllegalArgumentException when {@code json} is not a hand-off document */
+    public static HandOff parse(String json) {
+        return StatusJson.read(json, HandOff.class);
+    }
+
     /** For the sidecar, once the node is Primary: remove the one-shot settings, then mark the request done. */
     public static void complete(Path configDir) throws IOException {
         Optional<HandOff> req = pending(configDir);
