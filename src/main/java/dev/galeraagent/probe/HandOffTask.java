@@ -190,8 +190,8 @@ public final class HandOffTask implements Runnable {
             return Step.FAILED;
         }
         if (files.isEmpty()) {
-            // only the bootstrap init container writes them, and it ended before this sidecar started
-            oneShotsCleared = true;
+            // not latched: a native sidecar (an init container with restartPolicy Always) may start before
+            // agent bootstrap writes them
             return Step.IDLE;
         }
         if (!synced(status.get())) {

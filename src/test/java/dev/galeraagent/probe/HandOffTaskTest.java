@@ -138,6 +138,19 @@ class HandOffTaskTest {
     }
 
     @Test
+    void aSidecarStartedBeforeTheBootstrapWroteItsFilesStillClearsThem() throws Exception {
+        // a native sidecar (init container with restartPolicy Always) can run before agent bootstrap
+        HandOffTask task = task();
+        now.set(DOWN);
+        assertThat(task.step()).isEqualTo(Step.IDLE);
+        joinerWrote();
+        assertThat(task.step()).isEqualTo(Step.WAITING_FOR_SYNCED);
+        now.set(SYNCED);
+        assertThat(task.step()).isEqualTo(Step.CLEARED);
+        assertThat(oneShot).doesNotExist();
+    }
+
+    @Test
     void aSidecarRestartedBeforePrimaryCompletesLater() throws Exception {
         bootstrapWrote("BOOTSTRAP_FROM_HERE");
         now.set(NON_PRIMARY);
