@@ -154,6 +154,15 @@ public final class ProbeCommand implements Runnable {
                 description = "How long one status read answers all probes (at most 1s). Default: ${DEFAULT-VALUE}. (env: AGENT_CACHE)")
         Duration cache;
 
+        @Option(names = "--pod-name", defaultValue = "${env:POD_NAME}",
+                description = "This pod's name (Downward API), for /status and as the bootstrap Lease's default holder. "
+                        + "Default: the hostname. (env: POD_NAME)")
+        String podName;
+
+        @Option(names = "--pod-namespace", defaultValue = "${env:POD_NAMESPACE:-default}",
+                description = "This pod's namespace: the bootstrap Lease's default namespace. Default: ${DEFAULT-VALUE}. (env: POD_NAMESPACE)")
+        String podNamespace;
+
         @Option(names = "--no-kube-api", defaultValue = "${env:AGENT_NO_KUBE_API:-false}",
                 description = "Do not use the Kubernetes API: the bootstrap Lease a hand-off names is then not renewed or released "
                         + "(it expires). (env: AGENT_NO_KUBE_API)")
@@ -172,7 +181,7 @@ public final class ProbeCommand implements Runnable {
             InetSocketAddress address = parseListen(listen);
             ProbePolicy policy = options.policy();
             MariaDbAccess access = options.access(System.getenv());
-            Who who = who(System.getenv(), hostname());
+            Who who = who(podName, podNamespace, hostname());
             ProbeService service = new ProbeService(new MariaDbStatusReader(access), options.files(), policy, cache,
                     access.timeout(), Version.get(), who.pod(), who.ordinal());
             ProbeServer server;
@@ -325,15 +334,21 @@ public final class ProbeCommand implements Runnable {
     record Who(String pod, Integer ordinal, String namespace) {
     }
 
-    static Who who(Map<String, String> env, String hostname) {
+    /** {@code podName} null or empty: the hostname, as Kubernetes sets it to the pod's name. */
+    static Who who(String podName, String namespace, String hostname) {
+        Map<String, String> env = new java.util.HashMap<>();
+        if (podName != null) {
+            env.put("POD_NAME", podName);
+        }
+        if (namespace != null) {
+            env.put("POD_NAMESPACE", namespace);
+        }
         try {
             PodIdentity id = PodIdentity.fromEnv(env, hostname, null, null, PodIdentity.DEFAULT_CLUSTER_DOMAIN);
             return new Who(id.podName(), id.ordinal(), id.namespace());
         } catch (AgentException e) {
             Log.of("probe").debug("no StatefulSet pod identity: " + e.getMessage());
-            String pod = env.get("POD_NAME");
-            String namespace = env.get("POD_NAMESPACE");
-            return new Who(pod == null || pod.isBlank() ? hostname : pod, null,
+            return new Who(podName == null || podName.isBlank() ? hostname : podName, null,
                     namespace == null || namespace.isBlank() ? PodIdentity.DEFAULT_NAMESPACE : namespace);
         }
     }

@@ -235,9 +235,9 @@ public final class HandOffTask implements Runnable {
             } else {
                 leaseLost = true;
                 LOG.error("LOST the bootstrap Lease " + describe(lease) + ": " + holder(lease) + " no longer holds it (it expired and "
-                        + "another pod took it, or it was released). Another pod may bootstrap now; mariadbd keeps running: Galera "
-                        + "refuses an unsafe second bootstrap (safe_to_bootstrap: 0) and a node configured with all peers joins the "
-                        + "Primary. Check which pod bootstrapped: kubectl get lease " + lease.name() + " -o yaml");
+                        + "another pod took it, or it was released). Another pod may bootstrap now; this node is not Primary yet and "
+                        + "mariadbd is left running. Check that only one pod bootstrapped: kubectl get lease " + lease.name()
+                        + " -o yaml, and each pod's wsrep_cluster_state_uuid in /status");
             }
         } catch (AgentException | IllegalArgumentException e) {
             warnOnce("cannot renew Lease " + describe(lease) + ": " + e.getMessage() + "; trying again (it expires "

@@ -64,17 +64,17 @@ class ProbeCommandTest {
     void serveShowsTheKubernetesOptionsWithTheirEnvironmentTwins() {
         assertThat(run("probe", "serve", "--help")).isZero();
         String help = out.toString().replaceAll("\\s+", " ");
-        assertThat(help).contains("--no-kube-api").contains("(env: AGENT_NO_KUBE_API)").contains("--kubeconfig").contains("(env: KUBECONFIG)");
+        assertThat(help).contains("--no-kube-api").contains("(env: AGENT_NO_KUBE_API)").contains("--kubeconfig").contains("(env: KUBECONFIG)")
+                .contains("(env: POD_NAME)").contains("(env: POD_NAMESPACE)");
     }
 
     @Test
     void thePodIdentityComesFromTheDownwardApiAndIsOptional() {
-        assertThat(ProbeCommand.who(Map.of("POD_NAME", "galera-2", "POD_NAMESPACE", "db"), "ignored"))
-                .isEqualTo(new ProbeCommand.Who("galera-2", 2, "db"));
-        assertThat(ProbeCommand.who(Map.of(), "galera-0.example")).isEqualTo(new ProbeCommand.Who("galera-0", 0, "default"));
+        assertThat(ProbeCommand.who("galera-2", "db", "ignored")).isEqualTo(new ProbeCommand.Who("galera-2", 2, "db"));
+        assertThat(ProbeCommand.who(null, "default", "galera-0.example")).isEqualTo(new ProbeCommand.Who("galera-0", 0, "default"));
         // a laptop or a plain container: no ordinal, and the probe still runs
-        assertThat(ProbeCommand.who(Map.of("POD_NAME", "mariadb"), "host")).isEqualTo(new ProbeCommand.Who("mariadb", null, "default"));
-        assertThat(ProbeCommand.who(Map.of(), "laptop")).isEqualTo(new ProbeCommand.Who("laptop", null, "default"));
+        assertThat(ProbeCommand.who("mariadb", null, "host")).isEqualTo(new ProbeCommand.Who("mariadb", null, "default"));
+        assertThat(ProbeCommand.who("", "", "laptop")).isEqualTo(new ProbeCommand.Who("laptop", null, "default"));
     }
 
     @Test
