@@ -65,6 +65,10 @@ public final class HandOffTask implements Runnable {
     @FunctionalInterface
     public interface LeaseOpener {
         BootstrapLease open(String namespace, String name);
+
+        /** Called once the Lease is released: the API client's threads and connections are not needed anymore. */
+        default void close() {
+        }
     }
 
     private final Path configDir;
@@ -247,7 +251,11 @@ public final class HandOffTask implements Runnable {
     }
 
     private void release(HandOffLease lease) {
-        if (leaseLost || leases == null) {
+        if (leases == null) {
+            return;
+        }
+        if (leaseLost) {
+            leases.close();
             return;
         }
         try {
@@ -257,6 +265,8 @@ public final class HandOffTask implements Runnable {
         } catch (AgentException | IllegalArgumentException e) {
             LOG.warn("cannot release Lease " + describe(lease) + ": " + e.getMessage() + "; it expires by itself "
                     + lease.duration().toSeconds() + "s after its last renewal");
+        } finally {
+            leases.close();
         }
     }
 
