@@ -104,7 +104,8 @@ public final class ProbeCommand implements Runnable {
         Path datadir;
 
         @Option(names = "--config-dir", defaultValue = "${env:AGENT_CONFIG_DIR:-/etc/mysql/conf.d}",
-                description = "Config volume with the bootstrap hand-off files. Default: ${DEFAULT-VALUE}. (env: AGENT_CONFIG_DIR)")
+                description = "Config volume with the bootstrap hand-off and the one-shot directory; 'serve' completes the hand-off "
+                        + "there once the node is Primary (read-write). Default: ${DEFAULT-VALUE}. (env: AGENT_CONFIG_DIR)")
         Path configDir;
 
         MariaDbAccess access(Map<String, String> env) {
