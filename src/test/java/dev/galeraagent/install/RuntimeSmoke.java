@@ -14,6 +14,9 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPairGenerator;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -26,7 +29,7 @@ import org.xbill.DNS.SimpleResolver;
 /**
  * Run by PackagingIT on the packaged (jlink-ed) runtime: touches every library the modes use, so a
  * module that jdeps missed (reached only by reflection or service loading) fails here, not in a pod.
- * No network: nothing connects anywhere.
+ * No network beyond one loopback connection to a stand-in API server on an ephemeral port.
  */
 public final class RuntimeSmoke {
     private RuntimeSmoke() {
@@ -38,10 +41,24 @@ public final class RuntimeSmoke {
                 "JOIN", List.of("a peer is Primary"), null, "2026-11-26T10:00:00Z", "test");
         check(StatusJson.read(StatusJson.write(state), PublishedState.class).equals(state), "Jackson round trip");
 
-        // fabric8 with the JDK HTTP client: build a client (no request) and read the kinds the agent uses
+        // fabric8 with the JDK HTTP client, on the trimmed set of model jars: a real GET of a Pod from a
+        // stand-in API server on an ephemeral loopback port, and the kinds the agent reads
+        HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        api.createContext("/api/v1/namespaces/db/pods/galera-0", exchange -> {
+            byte[] body = """
+                    {"apiVersion":"v1","kind":"Pod","metadata":{"name":"galera-0","namespace":"db","annotations":{"galera-agent.io/state":"{}"}}}"""
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        api.start();
+        String master = "http://127.0.0.1:" + api.getAddress().getPort();
         try (KubernetesClient client = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:1").withNamespace("db").build()).build()) {
-            client.pods().inNamespace("db").withName("galera-0");
+                .withConfig(new ConfigBuilder().withMasterUrl(master).withNamespace("db").withRequestRetryBackoffLimit(0).build()).build()) {
+            Pod fetched = client.pods().inNamespace("db").withName("galera-0").get();
+            check(fetched != null && fetched.getMetadata().getAnnotations().containsKey("galera-agent.io/state"), "fabric8 GET Pod");
             client.apps().statefulSets().inNamespace("db").withName("galera");
             client.leases().inNamespace("db").withName("galera-galera-bootstrap");
             var serialization = client.getKubernetesSerialization();
@@ -55,6 +72,8 @@ public final class RuntimeSmoke {
             HasMetadata lease = serialization.unmarshal("""
                     {"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"l"},"spec":{"holderIdentity":"galera-0"}}""");
             check(lease instanceof Lease l && "galera-0".equals(l.getSpec().getHolderIdentity()), "fabric8 Lease by kind");
+        } finally {
+            api.stop(0);
         }
 
         // MariaDB JDBC driver found through the service loader
