@@ -56,8 +56,8 @@ final class InstallCommand implements Callable<Integer> {
         switch (outcome) {
             case Installer.Outcome.Installed i -> out.printf("installed agent %s into %s: %d files, %d bytes, %d ms%n",
                     i.version(), i.dir(), i.files(), i.bytes(), i.millis());
-            case Installer.Outcome.UpToDate u -> out.printf("agent %s is already installed in %s: nothing to do (%d ms)%n",
-                    u.version(), u.dir(), u.millis());
+            case Installer.Outcome.UpToDate u -> out.printf("agent %s is already installed in %s: %s (%d ms)%n",
+                    u.version(), u.dir(), u.removed().isEmpty() ? "nothing to do" : "removed " + u.removed().size() + " leftover(s)", u.millis());
             case Installer.Outcome.Planned p -> p.changes().forEach(out::println);
         }
         out.flush();

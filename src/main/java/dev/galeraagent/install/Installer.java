@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Copies the packaged agent (launcher, jars, runtime, AOT caches) into a shared directory so that
@@ -67,8 +68,14 @@ public final class Installer {
         record Installed(Path dir, String version, long files, long bytes, long millis) implements Outcome {
         }
 
-        /** The same version with the same files is installed and intact: nothing changed. */
-        record UpToDate(Path dir, String version, long millis) implements Outcome {
+        /**
+         * The same version with the same files is installed and intact: nothing changed, except that
+         * leftovers of an install interrupted after its switch (older copies) were removed.
+         */
+        record UpToDate(Path dir, String version, List<Path> removed, long millis) implements Outcome {
+            public UpToDate {
+                removed = List.copyOf(removed);
+            }
         }
 
         /** {@code --dry-run}: the changes an install would make, one line each. */
@@ -103,9 +110,16 @@ public final class Installer {
         String name = PREFIX + version + "-" + manifest.id();
         try {
             if (isInstalled(dir, name, manifest)) {
-                return dryRun
-                        ? new Outcome.Planned(List.of("agent " + version + " is already installed in " + dir + "; nothing would change"))
-                        : new Outcome.UpToDate(dir, version, elapsedMillis(start));
+                List<Path> leftovers = others(dir, name);
+                if (dryRun) {
+                    List<String> lines = new ArrayList<>();
+                    lines.add("agent " + version + " is already installed in " + dir
+                            + (leftovers.isEmpty() ? "; nothing would change" : "; it would only remove leftovers:"));
+                    leftovers.forEach(p -> lines.add("would remove " + p));
+                    return new Outcome.Planned(lines);
+                }
+                removeOthers(dir, name);
+                return new Outcome.UpToDate(dir, version, leftovers, elapsedMillis(start));
             }
             long bytes = totalBytes(manifest);
             if (dryRun) {
@@ -184,8 +198,9 @@ public final class Installer {
                 return false;
             }
             BasicFileAttributes s = Files.readAttributes(source, BasicFileAttributes.class);
-            // the AOT caches are only used while the jars keep their build-time size and time
-            if (!c.isRegularFile() || c.size() != s.size() || !c.lastModifiedTime().equals(s.lastModifiedTime())) {
+            // copies keep the build's times; compared in seconds, as some volumes keep no finer time
+            if (!c.isRegularFile() || c.size() != s.size()
+                    || c.lastModifiedTime().to(TimeUnit.SECONDS) != s.lastModifiedTime().to(TimeUnit.SECONDS)) {
                 return false;
             }
         }

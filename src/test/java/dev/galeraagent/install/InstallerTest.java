@@ -141,6 +141,27 @@ class InstallerTest {
     }
 
     @Test
+    void anOldCopyLeftByAnInstallKilledAfterItsSwitchIsRemovedByTheNextNoOp() throws IOException {
+        Path v1 = packagedHome("v1", 1);
+        Path v2 = packagedHome("v2", 2);
+        Path dir = target();
+        new Installer(v1, "1.0").install(dir, false);
+        Path oldCopy = dir.resolve(Files.readSymbolicLink(dir.resolve("agent-home")));
+        Path keep = tmp.resolve("keep");
+        Files.move(oldCopy, keep);
+        new Installer(v2, "2.0").install(dir, false);
+        Files.move(keep, oldCopy);
+
+        Installer.Outcome dry = new Installer(v2, "2.0").install(dir, true);
+        Installer.Outcome again = new Installer(v2, "2.0").install(dir, false);
+
+        assertThat(dry).isInstanceOfSatisfying(Installer.Outcome.Planned.class,
+                p -> assertThat(p.changes()).contains("would remove " + oldCopy));
+        assertThat(again).isInstanceOfSatisfying(Installer.Outcome.UpToDate.class, u -> assertThat(u.removed()).containsExactly(oldCopy));
+        assertInstalled(dir, v2);
+    }
+
+    @Test
     void aDamagedCopyOfTheSameVersionIsReplaced() throws IOException {
         Path home = packagedHome("v1", 1);
         Path dir = target();
