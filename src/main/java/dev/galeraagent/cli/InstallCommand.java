@@ -16,10 +16,11 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = AgentCommand.VersionProvider.class,
         description = {
-            "Copies this agent (launcher, jars, Java runtime, AOT caches) into DIR,",
-            "so that DIR/agent runs in containers without Java. Atomic: an interrupted",
-            "install leaves the previous one working. The same version again changes",
-            "nothing; another version replaces it."
+            "Copies this agent into DIR, so that DIR/agent runs where there is no Java.",
+            "Copies the launcher, jars, Java runtime and AOT caches, and checks them",
+            "against the build's checksums. Atomic: an interrupted install leaves the",
+            "previous one working. The same version again changes nothing; another",
+            "version replaces it."
         })
 final class InstallCommand implements Callable<Integer> {
     /** The system property the launcher sets to the packaged agent's directory. */
