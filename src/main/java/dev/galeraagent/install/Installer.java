@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * Copies the packaged agent (launcher, jars, runtime, AOT caches) into a shared directory so that
  * {@code DIR/agent} runs in containers without Java.
  *
- * <p>Layout in DIR: {@code .agent-<version>-<id>/} holds one complete, verified copy;
+ * <p>Layout in DIR: {@code .agent-<version>-<id>/} (or {@code ...~N} when reinstalling over a damaged copy) holds one complete, verified copy;
  * {@code agent-home} is a symlink to the current copy, replaced with one atomic rename;
  * {@code agent} is a small script that runs {@code agent-home/bin/agent}. A copy is staged in a
  * private temporary directory inside DIR and verified against the manifest before anything the
@@ -110,7 +110,8 @@ public final class Installer {
         String name = PREFIX + version + "-" + manifest.id();
         try {
             if (isInstalled(dir, name, manifest)) {
-                List<Path> leftovers = others(dir, name);
+                String current = currentCopy(dir, name);
+                List<Path> leftovers = others(dir, current);
                 if (dryRun) {
                     List<String> lines = new ArrayList<>();
                     lines.add("agent " + version + " is already installed in " + dir
@@ -118,16 +119,17 @@ public final class Installer {
                     leftovers.forEach(p -> lines.add("would remove " + p));
                     return new Outcome.Planned(lines);
                 }
-                removeOthers(dir, name);
+                removeOthers(dir, current);
                 return new Outcome.UpToDate(dir, version, leftovers, elapsedMillis(start));
             }
             long bytes = totalBytes(manifest);
+            String copyName = freeName(dir, name);
             if (dryRun) {
-                return new Outcome.Planned(plan(dir, name, manifest, bytes));
+                return new Outcome.Planned(plan(dir, copyName, manifest, bytes));
             }
             checkFreeSpace(dir, bytes);
-            stageVerifyAndSwitch(dir, name, manifest);
-            removeOthers(dir, name);
+            stageVerifyAndSwitch(dir, copyName, manifest);
+            removeOthers(dir, copyName);
             return new Outcome.Installed(dir, version, manifest.totalFiles() + 1, bytes, elapsedMillis(start));
         } catch (IOException e) {
             throw ioFailure(dir, e);
@@ -170,13 +172,23 @@ public final class Installer {
         }
     }
 
-    /** True when {@code agent-home} points at {@code name}, which holds exactly these files (size and time checked, not re-hashed). */
-    private boolean isInstalled(Path dir, String name, Manifest manifest) throws IOException {
+    /** The copy {@code agent-home} points at, if it is a copy of this version: {@code name} or {@code name~N}. */
+    private static String currentCopy(Path dir, String name) throws IOException {
         Path link = dir.resolve(HOME_LINK);
-        if (!Files.isSymbolicLink(link) || !Files.readSymbolicLink(link).toString().equals(name)) {
+        if (!Files.isSymbolicLink(link)) {
+            return null;
+        }
+        String target = Files.readSymbolicLink(link).toString();
+        return target.equals(name) || target.matches(java.util.regex.Pattern.quote(name) + "~[0-9]+") ? target : null;
+    }
+
+    /** True when {@code agent-home} points at a copy of {@code name} holding exactly these files (size and time checked, not re-hashed). */
+    private boolean isInstalled(Path dir, String name, Manifest manifest) throws IOException {
+        String current = currentCopy(dir, name);
+        if (current == null) {
             return false;
         }
-        Path copy = dir.resolve(name);
+        Path copy = dir.resolve(current);
         if (!Files.isDirectory(copy, LinkOption.NOFOLLOW_LINKS) || !launcherIsCurrent(dir)) {
             return false;
         }
@@ -265,12 +277,7 @@ public final class Installer {
                 }
             }
             Files.setPosixFilePermissions(staging, DIR_PERMS);
-            Path copy = dir.resolve(name);
-            if (Files.exists(copy, LinkOption.NOFOLLOW_LINKS)) {
-                // a leftover or damaged copy of this same version (agent-home may point at it: it is broken anyway)
-                deleteTree(copy);
-            }
-            Files.move(staging, copy, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(staging, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
             staging = null;
             switchLink(dir, name);
             if (!launcherIsCurrent(dir)) {
@@ -282,6 +289,18 @@ public final class Installer {
                 deleteQuietly(staging);
             }
         }
+    }
+
+    /**
+     * {@code name}, or {@code name~N} when a copy (or anything) already has that name: the copy that
+     * agent-home points at is never replaced in place, only after the switch, with the other leftovers.
+     */
+    private static String freeName(Path dir, String name) {
+        String candidate = name;
+        for (int n = 2; Files.exists(dir.resolve(candidate), LinkOption.NOFOLLOW_LINKS); n++) {
+            candidate = name + "~" + n;
+        }
+        return candidate;
     }
 
     private void copyFile(Path staging, String relative) throws IOException {

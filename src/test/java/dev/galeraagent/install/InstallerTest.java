@@ -168,10 +168,15 @@ class InstallerTest {
         new Installer(home, "1.0").install(dir, false);
         Files.write(dir.resolve("agent-home/lib/picocli.jar"), new byte[] {1, 2, 3});
 
+        String damaged = Files.readSymbolicLink(dir.resolve("agent-home")).toString();
+
         Installer.Outcome outcome = new Installer(home, "1.0").install(dir, false);
 
         assertThat(outcome).isInstanceOf(Installer.Outcome.Installed.class);
         assertInstalled(dir, home);
+        // the copy agent-home pointed at is replaced by a new one beside it, never rewritten in place
+        assertThat(Files.readSymbolicLink(dir.resolve("agent-home")).toString()).isEqualTo(damaged + "~2");
+        assertThat(new Installer(home, "1.0").install(dir, false)).isInstanceOf(Installer.Outcome.UpToDate.class);
     }
 
     @Test
