@@ -257,13 +257,10 @@ public final class BootstrapLoop {
         };
     }
 
-    private HandOff handOff(Plan plan, LeaseGrant grant) {
+    private HandOff handOff(Plan plan) {
         Optional<String> position = plan instanceof Plan.BootstrapFromHere b ? Optional.of(b.position().toString()) : Optional.empty();
-        LeaseGrant.Held held = grant instanceof LeaseGrant.Held h ? h : null;
         return new HandOff(plan.name(), s.identity().podName(), s.identity().ordinal(), position.orElse(null),
-                s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME).toString(), plan.reasons(), Instant.now().toString(), Version.get(),
-                held == null ? null : held.name(), held == null ? null : held.namespace(), held == null ? null : held.holder(),
-                held == null ? null : held.term().toSeconds());
+                s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME).toString(), plan.reasons(), Instant.now().toString(), Version.get());
     }
 
     private static boolean bootstraps(Plan plan) {
@@ -290,7 +287,8 @@ public final class BootstrapLoop {
                 LOG.info("set safe_to_bootstrap: 1 in " + grastate);
             }
             if (bootstraps(plan)) {
-                AtomicFiles.writeString(request, handOff(plan, grant).toJson() + "\n", "rw-r--r--");
+                Optional<HandOffLease> lease = grant instanceof LeaseGrant.Held h ? Optional.of(h.lease()) : Optional.empty();
+                AtomicFiles.writeString(request, handOff(plan).toJson(lease) + "\n", "rw-r--r--");
             }
             GaleraConfig.OneShot oneShot = oneShot(plan);
             if (!oneShot.isEmpty()) {
@@ -360,7 +358,7 @@ public final class BootstrapLoop {
         if (bootstraps(plan)) {
             out.println("a real run first takes the bootstrap Lease (with the API) and checks once more that no peer is Primary");
             out.println("would write " + s.configDir().resolve(HandOff.REQUEST) + ":");
-            out.println("    " + handOff(plan, null).toJson());
+            out.println("    " + handOff(plan).toJson());
         }
         out.println("dry run: nothing was changed");
         out.flush();

@@ -16,9 +16,8 @@ import java.util.Optional;
  * The bootstrap hand-off ({@value #REQUEST}, next to galera.cnf): written by {@code agent bootstrap}
  * for NEW_CLUSTER and BOOTSTRAP_FROM_HERE; {@code probe serve} calls {@link #complete} once the node is
  * Primary, which deletes the one-shot file (so a container restart cannot bootstrap again) and renames
- * the request to {@value #DONE}. Schema: docs/architecture.md, "Rule 10". The {@code lease*} fields are set when
- * the pod took the bootstrap Lease through the Kubernetes API: the sidecar renews it every term/3 until the node is
- * Primary, then releases it; they are absent without the API (DESIGN rule 9).
+ * the request to {@value #DONE}. Schema: docs/architecture.md, "Rule 10". The optional {@code "lease"} object
+ * ({@link HandOffLease}, written by {@link #toJson(Optional)}) names the bootstrap Lease the sidecar renews.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HandOff(
@@ -29,11 +28,7 @@ public record HandOff(
         @JsonProperty("one_shot_file") String oneShotFile,
         @JsonProperty("reasons") List<String> reasons,
         @JsonProperty("time") String time,
-        @JsonProperty("agent_version") String agentVersion,
-        @JsonProperty("lease") String lease,
-        @JsonProperty("lease_namespace") String leaseNamespace,
-        @JsonProperty("lease_holder") String leaseHolder,
-        @JsonProperty("lease_duration_seconds") Long leaseDurationSeconds) {
+        @JsonProperty("agent_version") String agentVersion) {
 
     public static final String REQUEST = "bootstrap-request.json";
     public static final String DONE = "bootstrap-done.json";
@@ -46,6 +41,11 @@ public record HandOff(
         return StatusJson.write(this);
     }
 
+    /** The document with the Lease the bootstrap took, when it took one through the API. */
+    public String toJson(Optional<HandOffLease> lease) {
+        return lease.map(l -> l.addTo(toJson())).orElseGet(this::toJson);
+    }
+
     /** The pending request in {@code configDir}, if any. */
     public static Optional<HandOff> pending(Path configDir) throws IOException {
         Path p = configDir.resolve(REQUEST);
@@ -53,6 +53,22 @@ public record HandOff(
             return Optional.empty();
         }
         return Optional.of(StatusJson.read(Files.readString(p, StandardCharsets.UTF_8), HandOff.class));
+    }
+
+    /** The completed hand-off ({@value #DONE}) in {@code configDir}, if any. */
+    public static Optional<HandOff> done(Path configDir) throws IOException {
+        Path p = configDir.resolve(DONE);
+        return Files.exists(p) ? Optional.of(read(p)) : Optional.empty();
+    }
+
+    /** Reads a hand-off file, request or done: the one reader of the format. */
+    public static HandOff read(Path file) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /** @throws IllegalArgumentException when {@code json} is not a hand-off document */
+    public static HandOff parse(String json) {
+        return StatusJson.read(json, HandOff.class);
     }
 
     /** For the sidecar, once the node is Primary: remove the one-shot settings, then mark the request done. */

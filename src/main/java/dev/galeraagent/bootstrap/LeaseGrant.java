@@ -1,11 +1,9 @@
 package dev.galeraagent.bootstrap;
 
-import java.time.Duration;
-
 /** The answer of {@link StateBoard#acquireLease}: may this pod bootstrap now (DESIGN rule 6)? */
 public sealed interface LeaseGrant {
-    /** This pod holds the Lease {@code name} in {@code namespace} for {@code term}; the sidecar renews and releases it. */
-    record Held(String name, String namespace, String holder, Duration term) implements LeaseGrant {
+    /** This pod holds {@code lease} for its term; the hand-off names it, so the sidecar renews and releases it. */
+    record Held(HandOffLease lease) implements LeaseGrant {
     }
 
     /** Someone else holds it, or it could not be taken: this pod must not bootstrap. {@code why} is one line for people. */

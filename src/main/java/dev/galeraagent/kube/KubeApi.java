@@ -256,6 +256,11 @@ public final class KubeApi implements AutoCloseable {
         return new BootstrapLease(client, calls, sts.leaseName(), clock);
     }
 
+    /** A bootstrap Lease by its name: for the sidecar, which reads the name from the bootstrap hand-off. */
+    public BootstrapLease lease(String leaseName) {
+        return new BootstrapLease(client, calls, Objects.requireNonNull(leaseName, "leaseName"), clock);
+    }
+
     /** For {@code --dry-run}: the pods' published states and the Lease, as lines a person reads. */
     public String dryRunSummary(StatefulSetInfo sts) {
         return describe(readStates(sts), lease(sts).current(), clock.instant());

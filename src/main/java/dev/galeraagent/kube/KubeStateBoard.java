@@ -1,5 +1,6 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.bootstrap.HandOffLease;
 import dev.galeraagent.bootstrap.LeaseGrant;
 import dev.galeraagent.bootstrap.StateBoard;
 import dev.galeraagent.galera.Position;
@@ -76,7 +77,7 @@ public final class KubeStateBoard implements StateBoard {
         try {
             return switch (lease.tryAcquire(holder, position.map(p -> p.uuid().toString()).orElse(null),
                     position.map(Position::seqno).orElse(Position.UNKNOWN_SEQNO), leaseTerm)) {
-                case LeaseOutcome.Acquired a -> new LeaseGrant.Held(lease.name(), api.namespace(), holder, leaseTerm);
+                case LeaseOutcome.Acquired a -> new LeaseGrant.Held(new HandOffLease(api.namespace(), lease.name(), holder, leaseTerm));
                 case LeaseOutcome.HeldByOther h -> new LeaseGrant.NotHeld("the bootstrap Lease " + lease.name() + " is held by "
                         + h.lease().holder() + " until " + h.lease().expiresAt());
             };

@@ -258,7 +258,7 @@ class BootstrapLoopTest {
         @Override
         public LeaseGrant acquireLease(String holder, Optional<Position> position) {
             calls.add("acquire " + holder);
-            return new LeaseGrant.Held("galera-galera-bootstrap", "default", holder, Duration.ofSeconds(60));
+            return new LeaseGrant.Held(new HandOffLease("default", "galera-galera-bootstrap", holder, Duration.ofSeconds(60)));
         }
 
         @Override
@@ -301,8 +301,9 @@ class BootstrapLoopTest {
         new BootstrapLoop(s, () -> Pods.loopback(s.identity(), 2, "127.0.10.", 20), peers -> statusClient.fetchAll(peers, PORT), board,
                 new PrintWriter(new StringWriter())).run();
         String json = Files.readString(s.configDir().resolve(HandOff.REQUEST));
-        assertThat(json).contains("\"lease\":\"galera-galera-bootstrap\"", "\"lease_namespace\":\"default\"", "\"lease_holder\":\"galera-0\"",
-                "\"lease_duration_seconds\":60");
+        assertThat(json).contains("\"lease\":{\"namespace\":\"default\",\"name\":\"galera-galera-bootstrap\",\"holder\":\"galera-0\",\"duration_seconds\":60}");
+        assertThat(HandOffLease.in(json)).contains(new HandOffLease("default", "galera-galera-bootstrap", "galera-0", Duration.ofSeconds(60)));
+        assertThat(HandOff.parse(json).plan()).isEqualTo("NEW_CLUSTER");
         // under load a first /status may time out: a WAIT round before is fine, one Lease attempt and the decision end it
         assertThat(board.calls).endsWith("acquire galera-0", "publish NEW_CLUSTER").containsOnlyOnce("acquire galera-0");
     }

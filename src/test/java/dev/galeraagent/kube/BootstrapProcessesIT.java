@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.bootstrap.HandOffLease;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.Position;
 import dev.galeraagent.status.NodeStatus;
@@ -143,8 +144,8 @@ class BootstrapProcessesIT {
         }
         final int chosen = winner;
         HandOff h = handOff(winner).orElseThrow();
-        assertThat(h.leaseHolder()).isEqualTo("galera-" + winner);
-        assertThat(h.lease()).isEqualTo("galera-galera-bootstrap");
+        assertThat(HandOffLease.in(Files.readString(dir.resolve("galera-" + winner).resolve("conf").resolve(HandOff.REQUEST))))
+                .contains(new HandOffLease("default", "galera-galera-bootstrap", "galera-" + winner, Duration.ofSeconds(60)));
         try (KubeApi api = KubeApi.connect(Optional.of(kubeconfig), "default")) {
             StatefulSetInfo sts = api.statefulSet("galera-0", Optional.of("galera"));
             assertThat(api.lease(sts).current()).hasValueSatisfying(l -> assertThat(l.holder()).isEqualTo("galera-" + chosen));

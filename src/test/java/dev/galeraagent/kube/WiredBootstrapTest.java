@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.galeraagent.bootstrap.BootstrapLoop;
 import dev.galeraagent.bootstrap.BootstrapSettings;
 import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.bootstrap.HandOffLease;
 import dev.galeraagent.bootstrap.Plan;
 import dev.galeraagent.bootstrap.StateBoard;
 import dev.galeraagent.cli.AgentException;
@@ -154,12 +155,16 @@ class WiredBootstrapTest {
     }
 
     private HandOff handOff(Plan plan, int ordinal) throws Exception {
-        // the conf directory is next to the data directory the pod was given
+        return HandOff.parse(handOffText(plan, ordinal));
+    }
+
+    /** The hand-off document as written; the conf directory is next to the data directory the pod was given. */
+    private String handOffText(Plan plan, int ordinal) throws Exception {
         try (var dirs = Files.list(tmp)) {
             for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("p" + ordinal + "-")).toList()) {
-                Optional<HandOff> h = HandOff.pending(d.resolve("conf"));
-                if (h.isPresent()) {
-                    return h.get();
+                Path request = d.resolve("conf").resolve(HandOff.REQUEST);
+                if (Files.exists(request)) {
+                    return Files.readString(request);
                 }
             }
         }
@@ -179,11 +184,10 @@ class WiredBootstrapTest {
             assertThat(l.holder()).isEqualTo("galera-0");
             assertThat(l.duration()).isEqualTo(Duration.ofSeconds(60));
         });
-        HandOff h = handOff((Plan) r0, 0);
-        assertThat(h.lease()).isEqualTo("galera-galera-bootstrap");
-        assertThat(h.leaseHolder()).isEqualTo("galera-0");
-        assertThat(h.leaseNamespace()).isEqualTo("default");
-        assertThat(h.leaseDurationSeconds()).isEqualTo(60L);
+        // the shape the sidecar reads (docs/architecture.md, "Rule 10")
+        assertThat(HandOffLease.in(handOffText((Plan) r0, 0)))
+                .contains(new HandOffLease("default", "galera-galera-bootstrap", "galera-0", Duration.ofSeconds(60)));
+        assertThat(handOff((Plan) r0, 0).plan()).isEqualTo("NEW_CLUSTER");
         assertThat(annotation(0).decision()).isEqualTo("NEW_CLUSTER");
         assertThat(annotation(1).phase()).isEqualTo("waiting");
 
@@ -317,9 +321,7 @@ class WiredBootstrapTest {
         Object r0 = result(pods.get(0));
         assertThat(r0).as(logged::toString).isInstanceOf(Plan.NewCluster.class);
         assertThat(logged.toString()).contains("Going on WITHOUT the API").contains("127.0.50.12");
-        HandOff h = handOff((Plan) r0, 0);
-        assertThat(h.lease()).isNull();
-        assertThat(h.leaseHolder()).isNull();
+        assertThat(HandOffLease.in(handOffText((Plan) r0, 0))).as("no Lease without the API").isEmpty();
         primaryAt(0, U1, 1);
         assertThat(result(pods.get(1))).isInstanceOf(Plan.Join.class);
         assertThat(result(pods.get(2))).isInstanceOf(Plan.Join.class);

@@ -1,0 +1,92 @@
+package dev.galeraagent.probe;
+
+import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.galera.GrastateFile;
+import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.status.PublishedState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What the probe reads from the node's volumes: state-transfer markers and grastate.dat in the data
+ * directory, and the bootstrap hand-off in the config directory. Every read tolerates absence and
+ * garbage: a probe must answer even when a file is missing, half-written or unreadable.
+ */
+public final class NodeFiles {
+    /** {@link PublishedState#phase()} of a hand-off the sidecar has not completed yet. */
+    static final String PHASE_REQUESTED = "bootstrap-requested";
+    /** {@link PublishedState#phase()} of a hand-off the sidecar completed: the node became Primary. */
+    static final String PHASE_BOOTSTRAPPED = "bootstrapped";
+
+    private final Path dataDir;
+    private final Path configDir;
+
+    public NodeFiles(Path dataDir, Path configDir) {
+        this.dataDir = dataDir;
+        this.configDir = configDir;
+    }
+
+    /** The config volume with the hand-off and the one-shot settings; null when not configured. */
+    public Path configDir() {
+        return configDir;
+    }
+
+    /** True when the SST scripts' markers show a state transfer in progress on this node. */
+    public boolean stateTransferInProgress() {
+        return dataDir != null
+                && (Files.exists(dataDir.resolve("sst_in_progress")) || Files.exists(dataDir.resolve("wsrep_sst.pid")));
+    }
+
+    /** grastate.dat as people read it in /status; null when absent, unreadable or corrupt (the bootstrap's parser judges). */
+    public NodeStatus.Grastate grastate() {
+        if (dataDir == null) {
+            return null;
+        }
+        try {
+            GrastateFile g = GrastateFile.parse(Files.readString(dataDir.resolve(GrastateFile.FILE_NAME), StandardCharsets.ISO_8859_1));
+            return new NodeStatus.Grastate(g.uuid().toString(), g.seqno(), g.safeToBootstrap());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The last bootstrap decision handed to this sidecar: bootstrap-done.json, else bootstrap-request.json,
+     * read by {@link HandOff}'s own reader; null when neither is there or readable.
+     */
+    public PublishedState lastDecision() {
+        if (configDir == null) {
+            return null;
+        }
+        try {
+            var done = HandOff.done(configDir);
+            if (done.isPresent()) {
+                return decisionOf(done.get(), PHASE_BOOTSTRAPPED);
+            }
+            return HandOff.pending(configDir).map(h -> decisionOf(h, PHASE_REQUESTED)).orElse(null);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    static PublishedState decisionOf(HandOff h, String phase) {
+        String uuid = null;
+        long seqno = -1;
+        // "<uuid>:<seqno>" as HandOff writes it; shown as is, never decided upon
+        if (h.position() != null) {
+            int colon = h.position().lastIndexOf(':');
+            if (colon > 0) {
+                uuid = h.position().substring(0, colon);
+                try {
+                    seqno = Long.parseLong(h.position().substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    seqno = -1;
+                }
+            }
+        }
+        return new PublishedState(h.ordinal(), phase, false, uuid, seqno, false, false, h.plan(), h.reasons(), null, h.time(),
+                h.agentVersion());
+    }
+}

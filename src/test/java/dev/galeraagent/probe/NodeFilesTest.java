@@ -1,0 +1,86 @@
+package dev.galeraagent.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.status.PublishedState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeFilesTest {
+    static final String UUID = "6b2f1a4e-0000-11ef-8000-000000000001";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void grastateIsReadByTheBootstrapsParserWithCrlfAndComments() throws Exception {
+        Files.writeString(dir.resolve("grastate.dat"), "# GALERA saved state\r\nversion: 2.1\r\nuuid:    " + UUID + "\r\n"
+                + "seqno:   -1\r\nsafe_to_bootstrap: 1\r\n");
+        assertThat(new NodeFiles(dir, dir).grastate()).isEqualTo(new NodeStatus.Grastate(UUID, -1, true));
+    }
+
+    @Test
+    void aMissingTruncatedOrGarbledGrastateShowsNothingInsteadOfFailing() throws Exception {
+        NodeFiles files = new NodeFiles(dir, dir);
+        assertThat(files.grastate()).isNull();
+        Files.writeString(dir.resolve("grastate.dat"), "# GALERA saved state\nversion: 2.1\nuuid: 6b2f");
+        assertThat(files.grastate()).isNull();
+        Files.writeString(dir.resolve("grastate.dat"), "version: 2.1\nuuid: " + UUID + "\nseqno: 99999999999999999999999\nsafe_to_bootstrap: 0\n");
+        assertThat(files.grastate()).isNull();
+        assertThat(new NodeFiles(null, null).grastate()).isNull();
+    }
+
+    @Test
+    void stateTransferMarkersAreSeen() throws Exception {
+        NodeFiles files = new NodeFiles(dir, dir);
+        assertThat(files.stateTransferInProgress()).isFalse();
+        Files.writeString(dir.resolve("sst_in_progress"), "");
+        assertThat(files.stateTransferInProgress()).isTrue();
+        Files.delete(dir.resolve("sst_in_progress"));
+        Files.writeString(dir.resolve("wsrep_sst.pid"), "1234\n");
+        assertThat(files.stateTransferInProgress()).isTrue();
+        assertThat(new NodeFiles(null, null).stateTransferInProgress()).isFalse();
+    }
+
+    @Test
+    void theLastDecisionIsWhatHandOffWroteAndTheDoneHandOffWinsOverTheRequest() throws Exception {
+        NodeFiles files = new NodeFiles(dir, dir);
+        assertThat(files.lastDecision()).isNull();
+        HandOff request = new HandOff("BOOTSTRAP_FROM_HERE", "galera-2", 2, UUID + ":17", dir.resolve("galera-once.d/bootstrap.cnf").toString(),
+                List.of("highest seqno", "ordinal 2"), "2026-11-26T10:00:00Z", "1.0");
+        Files.writeString(dir.resolve(HandOff.REQUEST), request.toJson());
+        assertThat(files.lastDecision()).isEqualTo(new PublishedState(2, NodeFiles.PHASE_REQUESTED, false, UUID, 17, false, false,
+                "BOOTSTRAP_FROM_HERE", List.of("highest seqno", "ordinal 2"), null, "2026-11-26T10:00:00Z", "1.0"));
+
+        HandOff.complete(dir);
+        PublishedState done = files.lastDecision();
+        assertThat(done.phase()).isEqualTo(NodeFiles.PHASE_BOOTSTRAPPED);
+        assertThat(done.decision()).isEqualTo("BOOTSTRAP_FROM_HERE");
+
+        HandOff newCluster = new HandOff("NEW_CLUSTER", "galera-0", 0, null, null, List.of("fresh cluster"), "2026-11-26T11:00:00Z", "1.0");
+        Files.writeString(dir.resolve(HandOff.REQUEST), newCluster.toJson());
+        assertThat(files.lastDecision().decision()).as("done.json wins while both exist").isEqualTo("BOOTSTRAP_FROM_HERE");
+        Files.delete(dir.resolve(HandOff.DONE));
+        PublishedState fresh = files.lastDecision();
+        assertThat(fresh.uuid()).isNull();
+        assertThat(fresh.seqno()).isEqualTo(-1);
+        assertThat(fresh.decision()).isEqualTo("NEW_CLUSTER");
+    }
+
+    @Test
+    void aGarbledHandOffShowsNoDecisionInsteadOfFailing() throws Exception {
+        NodeFiles files = new NodeFiles(dir, dir);
+        Files.writeString(dir.resolve(HandOff.REQUEST), "{\"plan\": ");
+        assertThat(files.lastDecision()).isNull();
+        Files.writeString(dir.resolve(HandOff.REQUEST), "[1,2]");
+        assertThat(files.lastDecision()).isNull();
+        Files.delete(dir.resolve(HandOff.REQUEST));
+        Files.createDirectory(dir.resolve(HandOff.DONE));
+        assertThat(files.lastDecision()).isNull();
+    }
+}
