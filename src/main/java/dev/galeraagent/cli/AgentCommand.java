@@ -2,7 +2,9 @@ package dev.galeraagent.cli;
 
 import java.io.PrintWriter;
 import java.util.Arrays;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -50,7 +52,7 @@ public final class AgentCommand implements Runnable {
     /** Runs the command line and returns the exit code; used by main and by tests. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
-        CommandLine cl = newCommandLine();
+        CommandLine cl = newCommandLine(args.length > 0 ? args[0] : null);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -80,16 +82,34 @@ public final class AgentCommand implements Runnable {
 
     /** The full command tree; a subcommand registers itself here. */
     static CommandLine newCommandLine() {
+        return newCommandLine(null);
+    }
+
+    /**
+     * The command tree for one run. picocli builds a command's model by reflection, which is most of a
+     * short-lived command's start-up; so when the first argument names a mode, only that mode is built.
+     * Anything else ({@code --help}, {@code help}, no mode) gets the whole tree.
+     */
+    static CommandLine newCommandLine(String firstArg) {
         CommandLine cl = new CommandLine(new AgentCommand());
         cl.setUsageHelpWidth(100);
-        for (Object sub : subcommands()) {
-            cl.addSubcommand(sub);
+        Supplier<Object> only = MODES.get(firstArg);
+        if (only != null) {
+            cl.addSubcommand(only.get());
+        } else {
+            MODES.values().forEach(mode -> cl.addSubcommand(mode.get()));
         }
         return cl;
     }
 
-    private static List<Object> subcommands() {
-        return List.of(new InstallCommand(), new BootstrapCommand(), new ProbeCommand());
+    private static final Map<String, Supplier<Object>> MODES = modes();
+
+    private static Map<String, Supplier<Object>> modes() {
+        Map<String, Supplier<Object>> modes = new LinkedHashMap<>();
+        modes.put("install", InstallCommand::new);
+        modes.put("bootstrap", BootstrapCommand::new);
+        modes.put("probe", ProbeCommand::new);
+        return modes;
     }
 
     /** Reports the version that Maven wrote into the build. */

@@ -40,4 +40,20 @@ class AgentCommandTest {
         assertThat(run()).isEqualTo(ExitCode.USAGE.code());
         assertThat(err.toString()).contains("Missing a mode");
     }
+
+    @Test
+    void topLevelHelpListsEveryMode() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("install").contains("bootstrap").contains("probe");
+    }
+
+    @Test
+    void eachModeWorksWhenOnlyThatModeIsBuilt() {
+        for (String mode : new String[] {"install", "bootstrap", "probe"}) {
+            assertThat(run(mode, "--help")).as("%s --help", mode).isZero();
+            assertThat(out.toString()).contains("Usage: agent " + mode);
+        }
+        assertThat(run("help", "bootstrap")).isZero();
+        assertThat(out.toString()).contains("Usage: agent bootstrap");
+    }
 }
