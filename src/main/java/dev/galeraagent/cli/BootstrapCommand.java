@@ -274,13 +274,19 @@ public final class BootstrapCommand implements Callable<Integer> {
         if (statusPort < 0 || statusPort > 65535) {
             throw new AgentException(ExitCode.USAGE, "--status-port: must be 0 to 65535, was " + statusPort);
         }
-        return new BootstrapSettings(identity, n, datadir, configDir, configName, path(extraConfig), path(secretConfig), path(tlsDir),
+        // mariadbd reads these paths from the config file, relative to its own working directory: make them absolute here
+        return new BootstrapSettings(identity, n, absolute(datadir), absolute(configDir), configName,
+                path(extraConfig), path(secretConfig), path(tlsDir),
                 clusterName.isEmpty() ? identity.statefulSet() : clusterName, sstMethod, provider, mariadbd,
                 recoverTimeout, timeout, statusPort, bindAddress, dryRun, quorum(n), recoveryTimeout, forced,
                 BootstrapSettings.DEFAULT_LEASE_TERM);
     }
 
     private static Optional<Path> path(String s) {
-        return s == null || s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s));
+        return s == null || s.isEmpty() ? Optional.empty() : Optional.of(absolute(Path.of(s)));
+    }
+
+    private static Path absolute(Path p) {
+        return p.toAbsolutePath().normalize();
     }
 }

@@ -174,4 +174,13 @@ class BootstrapCommandTest {
         assertThat(run("--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--datadir=" + tmp.resolve("nope"), "--dry-run")).isEqualTo(ExitCode.IO.code());
         assertThat(err.toString()).contains("data directory " + tmp.resolve("nope") + " does not exist (--datadir)");
     }
+
+    @Test
+    void relativeDirectoriesAreWrittenIntoTheConfigAsAbsolutePaths() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Path relativeConf = Path.of("").toAbsolutePath().relativize(tmp.resolve("conf"));
+        assertThat(run("--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--datadir=" + data,
+                "--config-dir=" + relativeConf, "--dry-run")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("!includedir " + tmp.resolve("conf").resolve("galera-once.d"));
+    }
 }
