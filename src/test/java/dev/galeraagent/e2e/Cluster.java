@@ -32,6 +32,7 @@ public final class Cluster implements AutoCloseable {
     private final Instant created = Instant.now();
     private final Map<Integer, Pod> pods = new TreeMap<>();
     private PodNetwork net;
+    private KubeApi kube;
     private int replicas;
 
     private Cluster(Path dir, PodSteps steps) {
@@ -53,6 +54,11 @@ public final class Cluster implements AutoCloseable {
                 c.addPod(i);
             }
             c.replicas = replicas;
+            Files.writeString(c.kubeconfig(), KubeApi.kubeconfig());
+            if (steps.needsKubeApi()) {
+                c.kube = KubeApi.start(dir.resolve("kube"));
+                c.kube.applyStatefulSet(replicas);
+            }
             steps.prepare(c);
         } catch (IOException | RuntimeException e) {
             c.close();
@@ -72,6 +78,34 @@ public final class Cluster implements AutoCloseable {
 
     public PodNetwork network() {
         return net;
+    }
+
+    /** The Kubernetes API stand-in, or null when the steps do not use it. */
+    public KubeApi kubeApi() {
+        return kube;
+    }
+
+    /** A kubeconfig for the pods, pointing at the API stand-in. */
+    public Path kubeconfig() {
+        return dir.resolve("kubeconfig");
+    }
+
+    /** Starts the API stand-in again, empty, and gives it back the StatefulSet and a Pod object per running pod. */
+    public void restartKubeApi() throws IOException {
+        event("Kubernetes API stand-in restarted");
+        kube.restart();
+        kube.applyStatefulSet(replicas);
+        for (int i : ordinals()) {
+            if (pod(i).phase() != Pod.Phase.STOPPED) {
+                kube.createPod(i);
+            }
+        }
+    }
+
+    /** Takes the API stand-in away (its process killed by PID) until {@link #restartKubeApi()}. */
+    public void stopKubeApi() {
+        event("Kubernetes API stand-in stopped");
+        kube.stop();
     }
 
     public int replicas() {
@@ -95,20 +129,20 @@ public final class Cluster implements AutoCloseable {
     public void startAll() throws IOException {
         event("start all " + replicas + " pods (Parallel)");
         for (int i : ordinals()) {
-            pod(i).start(steps);
+            startPodObject(i);
         }
     }
 
     /** Starts a stopped pod: a fresh config volume, the init containers, then the containers. */
     public void startPod(int i) throws IOException {
-        pod(i).start(steps);
+        startPodObject(i);
     }
 
     /** Pod restart: every process killed, the emptyDirs wiped, the whole sequence again on the same data. */
     public void podRestart(int i) throws IOException {
         event("pod restart " + PodNetwork.podName(i));
         pod(i).stop(false);
-        pod(i).start(steps);
+        startPodObject(i);
     }
 
     /** Container restart: only mariadbd again, with the config already in the config volume. */
@@ -162,15 +196,24 @@ public final class Cluster implements AutoCloseable {
             }
             int from = replicas;
             replicas = n;
+            if (kube != null && kube.running()) {
+                kube.applyStatefulSet(n);
+            }
             for (int i = from; i < n; i++) {
-                pod(i).start(steps);
+                startPodObject(i);
             }
         } else {
             for (int i = replicas - 1; i >= n; i--) {
                 pod(i).stop(true);
                 net.removePod(i);
+                if (kube != null && kube.running()) {
+                    kube.deletePod(i);
+                }
             }
             replicas = n;
+            if (kube != null && kube.running()) {
+                kube.applyStatefulSet(n);
+            }
         }
     }
 
@@ -249,6 +292,14 @@ public final class Cluster implements AutoCloseable {
         System.out.printf("[e2e %7.1fs] %s%n", t.toMillis() / 1000.0, msg);
     }
 
+    /** A pod (re)starts as a new Pod object, so earlier annotations are gone, as in Kubernetes. */
+    private void startPodObject(int i) throws IOException {
+        if (kube != null && kube.running()) {
+            kube.createPod(i);
+        }
+        pod(i).start(steps);
+    }
+
     private void addPod(int i) throws IOException {
         net.addPod(i);
         if (!pods.containsKey(i)) {
@@ -260,6 +311,9 @@ public final class Cluster implements AutoCloseable {
     public void close() {
         List<Pod> all = new ArrayList<>(pods.values());
         all.parallelStream().forEach(p -> p.stop(false));
+        if (kube != null) {
+            kube.close();
+        }
         if (net != null) {
             net.close();
         }

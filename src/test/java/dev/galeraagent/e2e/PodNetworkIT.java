@@ -14,23 +14,7 @@ import org.junit.jupiter.api.Test;
 class PodNetworkIT {
     private static final Duration T = Duration.ofSeconds(10);
 
-    /** Pods whose only container sleeps: the network and the kubelet without MariaDB. */
-    private static final PodSteps SLEEPERS = new PodSteps() {
-        @Override
-        public String name() {
-            return "sleep";
-        }
-
-        @Override
-        public List<Container> initContainers(Pod pod) {
-            return List.of(new Container("init", List.of("true")));
-        }
-
-        @Override
-        public Container mariadb(Pod pod) {
-            return new Container("mariadb", List.of("sleep", "infinity"));
-        }
-    };
+    private static final PodSteps SLEEPERS = new SleepSteps(false);
 
     @Test
     void podsHaveTheirNamesAndTheServiceRecordsAndLeaveNothingBehind() throws Exception {

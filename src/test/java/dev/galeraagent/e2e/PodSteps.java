@@ -13,6 +13,11 @@ public interface PodSteps {
     /** A name for reports (the "steps" column of the results). */
     String name();
 
+    /** Whether the pods need the Kubernetes API stand-in ({@link KubeApi}); it costs a JVM. */
+    default boolean needsKubeApi() {
+        return false;
+    }
+
     /** Runs once for the cluster before any pod starts (for example, building what the pods use). */
     default void prepare(Cluster cluster) throws IOException {}
 

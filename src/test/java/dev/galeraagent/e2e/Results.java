@@ -17,7 +17,9 @@ public final class Results {
     private static final String HEADER = """
             # End-to-end results
 
-            Written by the e2e tests (`dev.galeraagent.e2e`); times in seconds, measured on this machine.
+            Written by the e2e tests (`dev.galeraagent.e2e`); times in seconds from the scenario's start,
+            measured on this machine. Rows written: rows whose INSERT was acknowledged to the writer;
+            rows lost: acknowledged rows missing on any pod afterwards.
 
             | scenario | steps | time to Primary | time to all Synced | decision | rows written | rows lost | note |
             |---|---|---|---|---|---|---|---|
