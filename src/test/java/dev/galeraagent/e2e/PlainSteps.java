@@ -31,10 +31,12 @@ public final class PlainSteps implements PodSteps {
     public List<Container> initContainers(Pod pod) {
         String script = """
                 conf=$1; data=$2; printf '%s' "$3" > "$conf/galera.cnf"
-                if [ "$ORDINAL" = 0 ]; then
-                  if [ ! -e "$data/grastate.dat" ]; then touch "$conf/new-cluster"; echo "plain: pod 0 with no state: new cluster"; fi
+                if [ -e "$data/grastate.dat" ]; then
+                  echo "plain: state found, starting as it is"
+                elif [ "$ORDINAL" = 0 ]; then
+                  touch "$conf/new-cluster"; echo "plain: pod 0 with no state: new cluster"
                 else
-                  echo "plain: waiting for $FIRST:4567"
+                  echo "plain: no state, waiting for $FIRST:4567"
                   until bash -c 'exec 3<>"/dev/tcp/$0/4567"' "$FIRST" 2>/dev/null; do sleep 0.3; done
                   echo "plain: $FIRST answers, joining"
                 fi
@@ -46,11 +48,19 @@ public final class PlainSteps implements PodSteps {
 
     @Override
     public Container mariadb(Pod pod) {
-        // the request to bootstrap is used once, like running galera_new_cluster by hand
+        // the request to bootstrap is used once, like running galera_new_cluster by hand; so are
+        // the arguments a person gives for one start (ManualRecovery)
         String preamble = """
                 if [ -e "$CONF/new-cluster" ]; then rm -f "$CONF/new-cluster"; set -- "$@" --wsrep-new-cluster; fi
+                if [ -e "$HAND" ]; then set -- "$@" $(cat "$HAND"); rm -f "$HAND"; fi
                 """;
-        return new Container("mariadb", pod.mariadbEntry(preamble), Map.of("CONF", pod.configDir().toString()));
+        return new Container("mariadb", pod.mariadbEntry(preamble),
+                Map.of("CONF", pod.configDir().toString(), "HAND", handArgs(pod).toString()));
+    }
+
+    /** Arguments for the next start of the pod's mariadbd only, as a person would type them. */
+    static java.nio.file.Path handArgs(Pod pod) {
+        return pod.dir().resolve("by-hand.args");
     }
 
     /** The lab's node config: every address set, rsync SST (no SST user needed), small gcache. */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,13 +48,36 @@ public final class Writer implements AutoCloseable {
         this.pause = pause;
     }
 
-    /** Starts one writer per pod in {@code targets}; {@code pause} between rows keeps the load modest. */
-    public static Writer start(Cluster cluster, Collection<Integer> targets, Duration pause) {
+    /**
+     * Starts one writer per pod in {@code targets}; {@code pause} between rows keeps the load
+     * modest. Each continues after the highest row an earlier writer left in the table.
+     */
+    public static Writer start(Cluster cluster, Collection<Integer> targets, Duration pause) throws IOException {
+        Map<Integer, Integer> last = lastRows(cluster);
         Writer w = new Writer(cluster.dir(), pause);
         for (int i : targets) {
-            w.threads.add(Thread.ofPlatform().daemon().name("writer-" + i).start(() -> w.loop(i)));
+            int from = last.getOrDefault(i, 0);
+            w.threads.add(Thread.ofPlatform().daemon().name("writer-" + i).start(() -> w.loop(i, from)));
         }
         return w;
+    }
+
+    private static Map<Integer, Integer> lastRows(Cluster cluster) throws IOException {
+        for (int i : cluster.ordinals()) {
+            WsrepStatus st = cluster.status(i);
+            if (st != null && st.synced()) {
+                Map<Integer, Integer> m = new java.util.HashMap<>();
+                String out = cluster.pod(i).sqlOk("SET SESSION wsrep_sync_wait=1; SELECT w, MAX(s) FROM lab.t GROUP BY w");
+                for (String line : out.split("\n")) {
+                    String[] f = line.split("\t");
+                    if (f.length == 2) {
+                        m.put(Integer.parseInt(f[0]), Integer.parseInt(f[1]));
+                    }
+                }
+                return m;
+            }
+        }
+        throw new IOException("no Synced pod to start writing on");
     }
 
     /** The acknowledged rows so far. */
@@ -99,8 +123,8 @@ public final class Writer implements AutoCloseable {
         }
     }
 
-    private void loop(int w) {
-        int s = 0;
+    private void loop(int w, int from) {
+        int s = from;
         File log = logDir.resolve("writer-" + w + ".log").toFile();
         while (running) {
             Process p;
