@@ -24,6 +24,8 @@ class HarnessIT {
             Duration toSynced = Duration.between(t0, Instant.now());
             assertThat(c.statuses().values()).allSatisfy(s -> assertThat(s.clusterSize()).isEqualTo(3));
             assertThat(c.pod(0).sqlOk("SELECT @@hostname, @@wsrep_node_address")).isEqualTo("galera-0\t10.231.0.11");
+            // the initdb SQL ran on pod 0's new data directory and reached pod 2 by SST
+            assertThat(c.pod(2).sqlOk("SELECT user FROM mysql.user WHERE user='probe'")).isEqualTo("probe");
 
             c.createAppSchema();
             Writer.Row any;

@@ -12,6 +12,9 @@ import java.util.stream.IntStream;
  * the agent is measured against.
  */
 public final class PlainSteps implements PodSteps {
+    /** What the image's initdb scripts would create on a new data directory. */
+    static final String INIT_SQL = "CREATE USER 'probe'@'%' IDENTIFIED BY 'probe-pass';\nGRANT USAGE ON *.* TO 'probe'@'%';";
+
     private final String sstMethod;
 
     public PlainSteps() {
@@ -55,7 +58,7 @@ public final class PlainSteps implements PodSteps {
                 if [ -e "$HAND" ]; then set -- "$@" $(cat "$HAND"); rm -f "$HAND"; fi
                 """;
         return new Container("mariadb", pod.mariadbEntry(preamble),
-                Map.of("CONF", pod.configDir().toString(), "HAND", handArgs(pod).toString()));
+                Map.of("CONF", pod.configDir().toString(), "HAND", handArgs(pod).toString(), "INIT_SQL", INIT_SQL));
     }
 
     /** Arguments for the next start of the pod's mariadbd only, as a person would type them. */

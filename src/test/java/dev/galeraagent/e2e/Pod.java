@@ -40,7 +40,12 @@ public final class Pod {
     private final Map<String, Supervised> containers = new ConcurrentHashMap<>();
     private final List<InitRun> initRuns = new CopyOnWriteArrayList<>();
     private volatile Phase phase = Phase.STOPPED;
+    private volatile boolean ready;
+    private volatile int livenessRestarts;
+    private Thread prober;
     private volatile boolean stopping;
+    private volatile String failure;
+    private volatile int generation;
     private volatile Process currentInit;
     private Thread kubelet;
 
@@ -145,7 +150,9 @@ public final class Pod {
      * The official image's entry point: initialise an empty data directory with
      * {@code mariadb-install-db}, then {@code exec mariadbd} (same PID) with the image's config
      * first on the command line. {@code preamble} is shell run just before the exec; it may add
-     * arguments with {@code set -- "$@" ...}.
+     * arguments with {@code set -- "$@" ...}. SQL in the container's {@code INIT_SQL} runs once on a
+     * new data directory, as the image's {@code /docker-entrypoint-initdb.d} scripts do (bootstrap
+     * mode: one statement a line).
      */
     public List<String> mariadbEntry(String preamble) {
         String script = """
@@ -154,6 +161,11 @@ public final class Pod {
                   echo "entry: initialising $data"
                   mariadb-install-db --defaults-file="$cnf" --user=mysql --skip-test-db \
                     --auth-root-authentication-method=socket >"$log/install-db.log" 2>&1 || { cat "$log/install-db.log"; exit 1; }
+                  if [ -n "$INIT_SQL" ]; then
+                    # what the image runs from /docker-entrypoint-initdb.d on a new data directory
+                    printf 'FLUSH PRIVILEGES;\\n%%s\\n' "$INIT_SQL" | /usr/sbin/mariadbd --defaults-file="$cnf" --bootstrap \
+                      --wsrep-on=OFF >>"$log/install-db.log" 2>&1 || { cat "$log/install-db.log"; exit 1; }
+                  fi
                 fi
                 %s
                 echo "entry: exec mariadbd $*"
@@ -173,6 +185,8 @@ public final class Pod {
         Files.createDirectories(configDir());
         Files.createDirectories(workDir());
         stopping = false;
+        failure = null;
+        generation++;
         phase = Phase.INITIALIZING;
         containers.clear();
         events.accept("pod started");
@@ -195,8 +209,14 @@ public final class Pod {
                 for (Container c : steps.sidecars(this)) {
                     startContainer(c);
                 }
+                Probes probes = steps.probes(this);
+                if (probes != null) {
+                    int gen = generation;
+                    prober = Thread.ofPlatform().daemon().name("prober-" + name()).start(() -> probe(probes, gen));
+                }
             }
         } catch (IOException | RuntimeException e) {
+            failure = e.toString();
             events.accept("kubelet failed: " + e);
         }
     }
@@ -237,6 +257,90 @@ public final class Pod {
         s.start();
     }
 
+    /** What the readiness probe said last (false before the first answer and without probes). */
+    public boolean ready() {
+        return ready;
+    }
+
+    /** How often the kubelet restarted mariadb because its liveness (or startup) probe failed. */
+    public int livenessRestarts() {
+        return livenessRestarts;
+    }
+
+    /**
+     * The kubelet's prober: the startup probe until it passes, then liveness and readiness each on
+     * its period; enough failures in a row of startup or liveness restart the mariadb container.
+     */
+    private void probe(Probes p, int gen) {
+        boolean started = false;
+        int startupFails = 0;
+        int liveFails = 0;
+        int readyFails = 0;
+        long tick = 0;
+        long step = Math.min(p.liveness().period().toMillis(), p.readiness().period().toMillis());
+        step = Math.min(step, p.startup().period().toMillis());
+        while (!stopping && gen == generation) {
+            PodNetwork.sleep(step);
+            tick += step;
+            if (stopping || gen != generation) {
+                return;
+            }
+            if (!started) {
+                if (tick % p.startup().period().toMillis() < step) {
+                    if (httpOk(p.startup())) {
+                        started = true;
+                        startupFails = 0;
+                        events.accept("startup probe passed");
+                    } else if (++startupFails >= p.startup().failureThreshold()) {
+                        kubeletRestart("startup probe failed " + startupFails + " times");
+                        startupFails = 0;
+                    }
+                }
+                continue;
+            }
+            if (tick % p.readiness().period().toMillis() < step) {
+                boolean ok = httpOk(p.readiness());
+                readyFails = ok ? 0 : readyFails + 1;
+                boolean now = ok || (ready && readyFails < p.readiness().failureThreshold());
+                if (now != ready) {
+                    events.accept(now ? "ready" : "not ready");
+                    ready = now;
+                }
+            }
+            if (tick % p.liveness().period().toMillis() < step) {
+                liveFails = httpOk(p.liveness()) ? 0 : liveFails + 1;
+                if (liveFails >= p.liveness().failureThreshold()) {
+                    livenessRestarts++;
+                    kubeletRestart("liveness probe failed " + liveFails + " times");
+                    liveFails = 0;
+                    started = false;
+                    ready = false;
+                }
+            }
+        }
+    }
+
+    private void kubeletRestart(String why) {
+        Supervised s = containers.get(MARIADB);
+        if (s != null && !stopping) {
+            events.accept(why + ": the kubelet restarts mariadb");
+            s.stop(true);
+            if (!stopping) {
+                s.start();
+            }
+        }
+    }
+
+    private boolean httpOk(Probes.Check c) {
+        try {
+            Exec.Result r = exec(Duration.ofSeconds(5), "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "3",
+                    "http://" + ip() + ":" + c.port() + c.path());
+            return r.output().strip().equals("200");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** kill -9 of mariadbd; the container stays down until {@link #restartMariadb()}. */
     public void kill9Mariadb() {
         Supervised s = containers.get(MARIADB);
@@ -268,6 +372,11 @@ public final class Pod {
                 Exec.killTree(init.toHandle());
             }
         }
+        Thread pr = prober;
+        if (pr != null) {
+            pr.interrupt();
+        }
+        ready = false;
         if (graceful) {
             containers.values().parallelStream().forEach(s -> s.stop(true));
         } else {
@@ -327,7 +436,7 @@ public final class Pod {
     String diagnostics() {
         StringBuilder b = new StringBuilder("--- ").append(name()).append(" phase=").append(phase)
                 .append(" mariadb pid=").append(mariadbPid()).append(" status=").append(status())
-                .append(" inits=").append(initRuns).append('\n');
+                .append(" inits=").append(initRuns).append(failure == null ? "" : " kubelet failure: " + failure).append('\n');
         try (var files = Files.list(logDir())) {
             for (Path f : files.sorted().toList()) {
                 b.append("  -- ").append(f.getFileName()).append('\n');

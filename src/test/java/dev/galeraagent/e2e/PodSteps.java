@@ -28,4 +28,9 @@ public interface PodSteps {
     default List<Container> sidecars(Pod pod) {
         return List.of();
     }
+
+    /** The mariadb container's probes, or null for none (the kubelet then never restarts it for health). */
+    default Probes probes(Pod pod) {
+        return null;
+    }
 }
