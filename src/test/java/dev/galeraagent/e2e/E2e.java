@@ -16,10 +16,20 @@ public final class E2e {
 
     /** Skips the calling test unless it runs as root with ip, dnsmasq, mariadbd, rsync and Galera installed. */
     public static void assumeAvailable() {
-        assumeTrue("root".equals(System.getProperty("user.name")), "end-to-end tests need root (network namespaces)");
-        for (String tool : TOOLS) {
-            assumeTrue(Files.isExecutable(Path.of(tool)), tool + " is missing: run scripts/install-deps.sh");
+        String missing = missing();
+        assumeTrue(missing == null, missing);
+    }
+
+    /** What this machine lacks for the end-to-end harness, in one line, or null. */
+    public static String missing() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "the end-to-end harness needs root (network namespaces)";
         }
-        assumeTrue(Files.isReadable(GALERA), GALERA + " is missing: run scripts/install-deps.sh");
+        for (String tool : TOOLS) {
+            if (!Files.isExecutable(Path.of(tool))) {
+                return tool + " is missing: run scripts/install-deps.sh";
+            }
+        }
+        return Files.isReadable(GALERA) ? null : GALERA + " is missing: run scripts/install-deps.sh";
     }
 }
