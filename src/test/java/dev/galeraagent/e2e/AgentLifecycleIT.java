@@ -56,6 +56,12 @@ class AgentLifecycleIT {
     @Test
     @Order(2)
     void s3Pod0ContainerRestartAfterItBootstrappedJoinsAndStartsNoSecondCluster() throws Exception {
+        // the sidecar completes the hand-off once pod 0 is Primary: the one-shot bootstrap setting is gone
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!java.nio.file.Files.exists(c.pod(0).configDir().resolve("bootstrap-done.json"))) {
+            assertThat(System.nanoTime()).as("bootstrap-done.json in pod 0's config volume within 60 s").isLessThan(end);
+            PodNetwork.sleep(250);
+        }
         try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
             Scenarios.writeFor(w, Duration.ofSeconds(3));
             c.kill9(0);

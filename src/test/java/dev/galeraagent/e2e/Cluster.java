@@ -22,7 +22,7 @@ import java.util.stream.IntStream;
  * {@link #close()} ends every process by PID and deletes every namespace, also after a failure.
  */
 public final class Cluster implements AutoCloseable {
-    /** Pods' volumes and logs; kept after a run for a look, wiped when the next run starts. */
+    /** Pods' volumes and logs; the logs stay after a run for a look, until the next run of the same name. */
     public static final Path ROOT = Path.of("/tmp/gae-e2e");
     public static final String APP_USER = "app";
     public static final String APP_PASSWORD = "apppass";
@@ -316,6 +316,14 @@ public final class Cluster implements AutoCloseable {
         }
         if (net != null) {
             net.close();
+        }
+        // the PVCs go (a few hundred MiB per cluster); logs and configs stay
+        for (Pod p : all) {
+            try {
+                PodNetwork.deleteTree(p.dataDir());
+            } catch (IOException e) {
+                System.err.println("[e2e] could not delete " + p.dataDir() + ": " + e.getMessage());
+            }
         }
         event("cluster closed");
     }

@@ -50,6 +50,9 @@ public final class PodNetwork implements AutoCloseable {
             runIp("netns", "add", BRIDGE_NS);
             runIp("-n", BRIDGE_NS, "link", "set", "lo", "up");
             runIp("-n", BRIDGE_NS, "link", "add", BRIDGE, "type", "bridge");
+            // a bridge takes the lowest MAC of its ports unless given one: a pod added later would
+            // change it under the others' ARP caches and cut them off from DNS for a while
+            runIp("-n", BRIDGE_NS, "link", "set", BRIDGE, "address", "02:00:0a:e7:00:0a");
             runIp("-n", BRIDGE_NS, "addr", "add", DNS_IP + "/24", "dev", BRIDGE);
             runIp("-n", BRIDGE_NS, "link", "set", BRIDGE, "up");
             net.restartDns();

@@ -27,8 +27,10 @@ class PodNetworkIT {
             Pod p0 = c.pod(0);
 
             // the recorded PID is the program itself, in the pod's namespaces, with the pod's hostname
-            sleeperPid = p0.mariadbPid();
-            assertThat(Files.readString(Path.of("/proc", Long.toString(sleeperPid), "comm")).strip()).isEqualTo("sleep");
+            long pid = p0.mariadbPid();
+            sleeperPid = pid;
+            // the same PID runs sh, which sets the hostname and then execs the program
+            await(() -> comm(pid).equals("sleep"));
             assertThat(p0.exec(T, "hostname").output().strip()).isEqualTo("galera-0");
             assertThat(p0.exec(T, "sh", "-c", "echo $POD_NAME $POD_NAMESPACE $POD_IP").output().strip())
                     .isEqualTo("galera-0 default 10.231.0.11");
@@ -86,6 +88,14 @@ class PodNetworkIT {
         } finally {
             Exec.killTree(orphan.toHandle());
             Exec.run("ip", "netns", "del", "gae-3");
+        }
+    }
+
+    private static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 
