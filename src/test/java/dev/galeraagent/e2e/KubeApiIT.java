@@ -18,7 +18,12 @@ class KubeApiIT {
             String base = KubeApi.URL + "/api/v1/namespaces/default/pods/galera-0";
             assertThat(p0.exec(T, "curl", "-sf", KubeApi.URL + "/apis/apps/v1/namespaces/default/statefulsets/galera").output())
                     .contains("\"replicas\":2").contains("\"podManagementPolicy\":\"Parallel\"");
-            assertThat(p0.exec(T, "curl", "-sf", base).output()).contains("\"podIP\":\"10.231.0.11\"");
+            assertThat(p0.exec(T, "curl", "-sf", base).output()).contains("\"podIP\":\"10.231.0.11\"")
+                    .contains("\"kind\":\"StatefulSet\"").contains("\"controller\":true");
+            // the pods are found by the StatefulSet's selector, as the agent lists them
+            assertThat(p0.exec(T, "curl", "-sf", KubeApi.URL
+                    + "/api/v1/namespaces/default/pods?labelSelector=app.kubernetes.io%2Fname%3Dgalera").output())
+                    .contains("galera-0").contains("galera-1");
 
             // an agent publishing its state with a JSON merge patch; the harness reads it back
             Exec.Result patch = p0.exec(T, "curl", "-sf", "-X", "PATCH", "-H", "Content-Type: application/merge-patch+json",

@@ -2,6 +2,7 @@ package dev.galeraagent.e2e;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -33,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 public final class MockKubeApi {
     private static final String NS = PodNetwork.NAMESPACE;
     private static final String STS = PodNetwork.STATEFULSET;
+    /** The manifest's labels and selector (k8s/galera-statefulset.yaml). */
+    private static final Map<String, String> LABELS = Map.of("app.kubernetes.io/name", STS, "app.kubernetes.io/instance", STS);
 
     private MockKubeApi() {}
 
@@ -69,13 +72,13 @@ public final class MockKubeApi {
         return switch (f[0]) {
             case "statefulset" -> {
                 StatefulSet sts = new StatefulSetBuilder()
-                        .withMetadata(meta(STS, Map.of("app", STS)))
+                        .withMetadata(meta(STS, LABELS))
                         .withNewSpec()
                         .withReplicas(Integer.parseInt(f[1]))
                         .withServiceName(PodNetwork.SERVICE)
                         .withPodManagementPolicy("Parallel")
-                        .withNewSelector().addToMatchLabels("app", STS).endSelector()
-                        .withNewTemplate().withNewMetadata().addToLabels("app", STS).endMetadata()
+                        .withNewSelector().addToMatchLabels(LABELS).endSelector()
+                        .withNewTemplate().withNewMetadata().addToLabels(LABELS).endMetadata()
                         .withNewSpec().addNewContainer().withName("mariadb").withImage("mariadb:10.11").endContainer().endSpec()
                         .endTemplate()
                         .endSpec()
@@ -95,9 +98,15 @@ public final class MockKubeApi {
                 int i = Integer.parseInt(f[1]);
                 String name = PodNetwork.podName(i);
                 client.pods().withName(name).delete();
+                StatefulSet owner = client.apps().statefulSets().withName(STS).get();
+                Map<String, String> labels = new HashMap<>(LABELS);
+                labels.put("statefulset.kubernetes.io/pod-name", name);
+                labels.put("apps.kubernetes.io/pod-index", Integer.toString(i));
+                ObjectMeta m = meta(name, labels);
+                m.setOwnerReferences(java.util.List.of(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet")
+                        .withName(STS).withUid(owner.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build()));
                 Pod pod = new PodBuilder()
-                        .withMetadata(meta(name, Map.of("app", STS, "statefulset.kubernetes.io/pod-name", name,
-                                "apps.kubernetes.io/pod-index", Integer.toString(i))))
+                        .withMetadata(m)
                         .withNewSpec().withHostname(name).withSubdomain(PodNetwork.SERVICE)
                         .addNewContainer().withName("mariadb").withImage("mariadb:10.11").endContainer().endSpec()
                         .withNewStatus().withPhase("Running").withPodIP(PodNetwork.ip(i)).endStatus()
