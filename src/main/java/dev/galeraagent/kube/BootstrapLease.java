@@ -1,0 +1,247 @@
+package dev.galeraagent.kube;
+
+import dev.galeraagent.log.Log;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code <statefulset>-galera-bootstrap} Lease (DESIGN rule 6): whoever holds it may bootstrap, nobody else.
+ *
+ * <p>Exclusivity rests on the API server alone: a create of an existing Lease answers 409, and every takeover,
+ * renewal and release is an update carrying the resourceVersion that was read, so of two racing writers one gets
+ * 409. An expired Lease (last renewal plus duration in the past) may be taken over; a holder that wants to act
+ * must {@link #renew} first and act only when that succeeds.
+ */
+public final class BootstrapLease {
+    /** Lease annotation: the cluster uuid the holder bootstraps. */
+    public static final String UUID_ANNOTATION = "galera-agent.io/cluster-uuid";
+    /** Lease annotation: the seqno the holder bootstraps from. */
+    public static final String SEQNO_ANNOTATION = "galera-agent.io/seqno";
+
+    private static final Log LOG = Log.of("kube");
+    private static final int ATTEMPTS = 5;
+
+    private final KubernetesClient client;
+    private final KubeCalls calls;
+    private final String name;
+    private final Clock clock;
+
+    BootstrapLease(KubernetesClient client, KubeCalls calls, String name, Clock clock) {
+        this.client = client;
+        this.calls = calls;
+        this.name = name;
+        this.clock = clock;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The Lease as it stands, or empty when it was never created. */
+    public Optional<LeaseRecord> current() {
+        return Optional.ofNullable(read()).map(this::record);
+    }
+
+    /**
+     * Takes the Lease for {@code holder} if nobody holds it, it expired, or {@code holder} already holds it (the
+     * same pod, restarted), recording {@code clusterUuid} and {@code seqno}. Otherwise answers who holds it.
+     */
+    public LeaseOutcome tryAcquire(String holder, String clusterUuid, long seqno, Duration duration) {
+        requireHolder(holder);
+        int seconds = durationSeconds(duration);
+        Lease existing = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            existing = read();
+            Instant now = clock.instant();
+            if (existing == null) {
+                Lease created = create(holder, clusterUuid, seqno, seconds, now);
+                if (created != null) {
+                    LOG.info("took Lease " + name + " for " + holder + " (created)");
+                    return new LeaseOutcome.Acquired(record(created));
+                }
+                continue; // someone created it first: look at what they wrote
+            }
+            LeaseRecord seen = record(existing);
+            if (!holder.equals(seen.holder()) && seen.heldAt(now)) {
+                return new LeaseOutcome.HeldByOther(seen);
+            }
+            boolean takeover = !holder.equals(seen.holder());
+            LeaseSpec spec = existing.getSpec() == null ? new LeaseSpec() : existing.getSpec();
+            spec.setHolderIdentity(holder);
+            spec.setLeaseDurationSeconds(seconds);
+            spec.setRenewTime(time(now));
+            if (takeover) {
+                spec.setAcquireTime(time(now));
+                spec.setLeaseTransitions((spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions()) + 1);
+            }
+            existing.setSpec(spec);
+            existing.getMetadata().setAnnotations(withPosition(existing.getMetadata().getAnnotations(), clusterUuid, seqno));
+            Lease updated = update(existing);
+            if (updated != null) {
+                LOG.info("took Lease " + name + " for " + holder
+                        + (takeover ? " (from " + (seen.holder() == null ? "nobody" : seen.holder() + ", expired") + ")" : " (already its holder)"));
+                return new LeaseOutcome.Acquired(record(updated));
+            }
+            // 409: somebody else wrote it between our read and our update; look again
+        }
+        if (existing != null) {
+            return new LeaseOutcome.HeldByOther(record(existing));
+        }
+        throw new KubeApiException(KubeApiException.Kind.CONFLICT, "Lease " + name + " in namespace "
+                + calls.namespace() + " kept changing during " + ATTEMPTS + " attempts to take it", null);
+    }
+
+    /**
+     * Extends {@code holder}'s hold by {@code duration} from now. False when {@code holder} no longer holds it
+     * (taken over after expiry, released, deleted): the caller must then not bootstrap.
+     */
+    public boolean renew(String holder, Duration duration) {
+        requireHolder(holder);
+        int seconds = durationSeconds(duration);
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Lease lease = read();
+            if (lease == null || lease.getSpec() == null || !holder.equals(lease.getSpec().getHolderIdentity())) {
+                return false;
+            }
+            lease.getSpec().setRenewTime(time(clock.instant()));
+            lease.getSpec().setLeaseDurationSeconds(seconds);
+            if (update(lease) != null) {
+                return true;
+            }
+        }
+        throw new KubeApiException(KubeApiException.Kind.CONFLICT, "Lease " + name + " in namespace "
+                + calls.namespace() + " kept changing during " + ATTEMPTS + " attempts to renew it", null);
+    }
+
+    /**
+     * Gives the Lease back (empties {@code holderIdentity}; the uuid and seqno stay as a record of the last
+     * bootstrap). False when {@code holder} did not hold it: nothing was changed.
+     */
+    public boolean release(String holder) {
+        requireHolder(holder);
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Lease lease = read();
+            if (lease == null || lease.getSpec() == null || !holder.equals(lease.getSpec().getHolderIdentity())) {
+                return false;
+            }
+            lease.getSpec().setHolderIdentity(null);
+            lease.getSpec().setRenewTime(time(clock.instant()));
+            if (update(lease) != null) {
+                LOG.info("released Lease " + name + " held by " + holder);
+                return true;
+            }
+        }
+        throw new KubeApiException(KubeApiException.Kind.CONFLICT, "Lease " + name + " in namespace "
+                + calls.namespace() + " kept changing during " + ATTEMPTS + " attempts to release it", null);
+    }
+
+    private Resource<Lease> resource() {
+        return client.leases().inNamespace(calls.namespace()).withName(name);
+    }
+
+    private Lease read() {
+        return calls.run("get", "leases", name, () -> resource().get());
+    }
+
+    /** The created Lease, or null when one existed already (409). */
+    private Lease create(String holder, String clusterUuid, long seqno, int seconds, Instant now) {
+        Lease lease = new LeaseBuilder()
+                .withMetadata(new ObjectMetaBuilder()
+                        .withName(name)
+                        .withNamespace(calls.namespace())
+                        .withAnnotations(withPosition(null, clusterUuid, seqno))
+                        .build())
+                .withNewSpec()
+                .withHolderIdentity(holder)
+                .withLeaseDurationSeconds(seconds)
+                .withAcquireTime(time(now))
+                .withRenewTime(time(now))
+                .withLeaseTransitions(0)
+                .endSpec()
+                .build();
+        try {
+            return calls.run("create", "leases", null, () -> client.leases().inNamespace(calls.namespace()).resource(lease).create());
+        } catch (KubeApiException e) {
+            if (e.kind() == KubeApiException.Kind.CONFLICT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** The updated Lease, or null when its resourceVersion was stale (409). */
+    private Lease update(Lease lease) {
+        Objects.requireNonNull(lease.getMetadata().getResourceVersion(), "an update must carry the resourceVersion read");
+        try {
+            return calls.run("update", "leases", name, () -> client.leases().inNamespace(calls.namespace()).resource(lease).update());
+        } catch (KubeApiException e) {
+            if (e.kind() == KubeApiException.Kind.CONFLICT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private LeaseRecord record(Lease lease) {
+        LeaseSpec spec = lease.getSpec() == null ? new LeaseSpec() : lease.getSpec();
+        Map<String, String> annotations = lease.getMetadata().getAnnotations() == null ? Map.of() : lease.getMetadata().getAnnotations();
+        Long seqno = null;
+        try {
+            String text = annotations.get(SEQNO_ANNOTATION);
+            seqno = text == null ? null : Long.valueOf(text);
+        } catch (NumberFormatException e) {
+            // someone edited the annotation by hand: show it as unknown rather than fail
+        }
+        String holder = spec.getHolderIdentity() == null || spec.getHolderIdentity().isEmpty() ? null : spec.getHolderIdentity();
+        return new LeaseRecord(
+                name,
+                holder,
+                annotations.get(UUID_ANNOTATION),
+                seqno,
+                spec.getAcquireTime() == null ? null : spec.getAcquireTime().toInstant(),
+                spec.getRenewTime() == null ? null : spec.getRenewTime().toInstant(),
+                spec.getLeaseDurationSeconds() == null ? null : Duration.ofSeconds(spec.getLeaseDurationSeconds()),
+                spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions());
+    }
+
+    private static Map<String, String> withPosition(Map<String, String> annotations, String clusterUuid, long seqno) {
+        Map<String, String> result = annotations == null ? new HashMap<>() : new HashMap<>(annotations);
+        if (clusterUuid == null) {
+            result.remove(UUID_ANNOTATION);
+        } else {
+            result.put(UUID_ANNOTATION, clusterUuid);
+        }
+        result.put(SEQNO_ANNOTATION, Long.toString(seqno));
+        return result;
+    }
+
+    private static ZonedDateTime time(Instant instant) {
+        return ZonedDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private static void requireHolder(String holder) {
+        if (holder == null || holder.isBlank()) {
+            throw new IllegalArgumentException("a Lease holder needs a non-empty identity");
+        }
+    }
+
+    private static int durationSeconds(Duration duration) {
+        if (duration.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("a Lease lasts at least 1s, not " + duration);
+        }
+        return Math.toIntExact(duration.toSeconds());
+    }
+}

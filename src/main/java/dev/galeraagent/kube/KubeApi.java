@@ -1,0 +1,310 @@
+package dev.galeraagent.kube;
+
+import dev.galeraagent.log.Log;
+import dev.galeraagent.status.PublishedState;
+import dev.galeraagent.status.StatusJson;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The agent's whole use of the Kubernetes API (DESIGN rules 4 and 6): find the StatefulSet, read the pods'
+ * published states, publish this pod's, and hand out the bootstrap Lease. It decides nothing; the bootstrap
+ * planner does. Every failure is a {@link KubeApiException} naming the call.
+ *
+ * <p>Only calls that fabric8's mock API server answers faithfully are used: get, list with equality label
+ * selectors, JSON merge patch that adds a key, create, and update with a resourceVersion.
+ */
+public final class KubeApi implements AutoCloseable {
+    /** How often {@link #awaitChange} looks at first, and at most (it doubles in between). */
+    public static final Duration DEFAULT_POLL_MIN = Duration.ofMillis(500);
+    public static final Duration DEFAULT_POLL_MAX = Duration.ofSeconds(5);
+
+    private static final Log LOG = Log.of("kube");
+    private static final int PUBLISH_ATTEMPTS = 5;
+
+    private final KubernetesClient client;
+    private final KubeCalls calls;
+    private final Clock clock;
+    private final Duration pollMin;
+    private final Duration pollMax;
+    private Map<Integer, String> lastMalformed = Map.of();
+
+    /** Uses {@code client} (closed with this object) for every call in {@code namespace}. */
+    public KubeApi(KubernetesClient client, String namespace) {
+        this(client, namespace, Clock.systemUTC(), DEFAULT_POLL_MIN, DEFAULT_POLL_MAX);
+    }
+
+    public KubeApi(KubernetesClient client, String namespace, Clock clock, Duration pollMin, Duration pollMax) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.calls = new KubeCalls(Objects.requireNonNull(namespace, "namespace"), String.valueOf(client.getMasterUrl()));
+        this.clock = Objects.requireNonNull(clock, "clock");
+        if (pollMin.isNegative() || pollMin.isZero() || pollMax.compareTo(pollMin) < 0) {
+            throw new IllegalArgumentException("poll intervals must be 0 < min <= max, were " + pollMin + ", " + pollMax);
+        }
+        this.pollMin = pollMin;
+        this.pollMax = pollMax;
+    }
+
+    /** A client from the pod's service account, or from {@code kubeconfig}; see {@link KubeClients#connect}. */
+    public static KubeApi connect(Optional<Path> kubeconfig, String namespace) {
+        return new KubeApi(KubeClients.connect(kubeconfig, KubeClients.DEFAULT_REQUEST_TIMEOUT), namespace);
+    }
+
+    public String namespace() {
+        return calls.namespace();
+    }
+
+    /**
+     * This pod's StatefulSet: {@code statefulSetName} when given (one call), else the controller owner of Pod
+     * {@code podName} (two calls).
+     */
+    public StatefulSetInfo statefulSet(String podName, Optional<String> statefulSetName) {
+        String name = statefulSetName.filter(s -> !s.isBlank()).orElseGet(() -> ownerOf(podName));
+        StatefulSet sts = calls.run("get", "statefulsets", name,
+                () -> client.apps().statefulSets().inNamespace(namespace()).withName(name).get());
+        if (sts == null) {
+            throw new KubeApiException(KubeApiException.Kind.NOT_FOUND,
+                    "StatefulSet " + name + " not found in namespace " + namespace(), null);
+        }
+        if (sts.getSpec() == null || sts.getSpec().getReplicas() == null) {
+            throw new KubeApiException(KubeApiException.Kind.FAILED,
+                    "StatefulSet " + name + " in namespace " + namespace() + " has no spec.replicas", null);
+        }
+        Map<String, String> labels = sts.getSpec().getSelector() == null || sts.getSpec().getSelector().getMatchLabels() == null
+                ? Map.of()
+                : sts.getSpec().getSelector().getMatchLabels();
+        return new StatefulSetInfo(namespace(), name, sts.getSpec().getReplicas(), labels);
+    }
+
+    private String ownerOf(String podName) {
+        Pod pod = getPod(podName);
+        List<OwnerReference> owners = pod.getMetadata().getOwnerReferences() == null ? List.of() : pod.getMetadata().getOwnerReferences();
+        return owners.stream()
+                .filter(o -> "StatefulSet".equals(o.getKind()))
+                .sorted((a, b) -> Boolean.compare(Boolean.TRUE.equals(b.getController()), Boolean.TRUE.equals(a.getController())))
+                .map(OwnerReference::getName)
+                .findFirst()
+                .orElseThrow(() -> new KubeApiException(KubeApiException.Kind.NOT_FOUND, "pod " + podName
+                        + " in namespace " + namespace() + " has no StatefulSet owner: pass --statefulset", null));
+    }
+
+    /**
+     * Reads the pods {@code <sts>-0 .. <sts>-(replicas-1)} and their published states in one list call. Pods are
+     * listed with the selector's equality labels, then kept only when their name has an ordinal below replicas
+     * and their controller, if any, is this StatefulSet (so a selector's set-based expressions need no server support).
+     */
+    public PodStates readStates(StatefulSetInfo sts) {
+        List<Pod> pods = calls.run("list", "pods", null,
+                () -> client.pods().inNamespace(namespace()).withLabels(sts.selector()).list().getItems());
+        Pattern ordinalName = Pattern.compile(Pattern.quote(sts.name()) + "-(0|[1-9][0-9]{0,8})");
+        SortedMap<Integer, PublishedState> published = new TreeMap<>();
+        SortedSet<Integer> unpublished = new TreeSet<>();
+        SortedMap<Integer, String> malformed = new TreeMap<>();
+        SortedSet<Integer> missing = new TreeSet<>();
+        for (int i = 0; i < sts.replicas(); i++) {
+            missing.add(i);
+        }
+        for (Pod pod : pods) {
+            Matcher m = ordinalName.matcher(pod.getMetadata().getName());
+            if (!m.matches() || !ownedBy(pod, sts.name())) {
+                continue;
+            }
+            int ordinal = Integer.parseInt(m.group(1));
+            if (ordinal >= sts.replicas()) {
+                continue; // being scaled away: not a member the election waits for
+            }
+            missing.remove(ordinal);
+            String json = pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(PublishedState.ANNOTATION);
+            if (json == null) {
+                unpublished.add(ordinal);
+                continue;
+            }
+            try {
+                PublishedState state = StatusJson.read(json, PublishedState.class);
+                if (state.ordinal() != ordinal) {
+                    malformed.put(ordinal, "annotation says ordinal " + state.ordinal() + " but the pod is " + pod.getMetadata().getName());
+                } else {
+                    published.put(ordinal, state);
+                }
+            } catch (IllegalArgumentException e) {
+                malformed.put(ordinal, e.getMessage().replace('\n', ' '));
+            }
+        }
+        warnOnce(sts, malformed);
+        return new PodStates(sts, published, unpublished, malformed, missing);
+    }
+
+    /** A poll every few seconds must not repeat the same warning: say it when it changes. */
+    private synchronized void warnOnce(StatefulSetInfo sts, SortedMap<Integer, String> malformed) {
+        malformed.forEach((ordinal, why) -> {
+            if (!why.equals(lastMalformed.get(ordinal))) {
+                LOG.warn("pod " + sts.podName(ordinal) + " has a malformed " + PublishedState.ANNOTATION
+                        + " annotation, counted as not published: " + why);
+            }
+        });
+        lastMalformed = Map.copyOf(malformed);
+    }
+
+    private static boolean ownedBy(Pod pod, String statefulSet) {
+        List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
+        if (owners == null) {
+            return true;
+        }
+        return owners.stream()
+                .filter(o -> Boolean.TRUE.equals(o.getController()))
+                .allMatch(o -> "StatefulSet".equals(o.getKind()) && statefulSet.equals(o.getName()));
+    }
+
+    /**
+     * Polls (no watch) until the pods' states differ from {@code previous} in anything but {@code time}, or
+     * {@code maxWait} has passed; answers the latest reading either way. The interval starts at the poll minimum
+     * and doubles up to the maximum; each call starts again at the minimum.
+     *
+     * @throws KubeApiException when a poll fails (the API went away, a permission was withdrawn)
+     */
+    public PodStates awaitChange(PodStates previous, Duration maxWait) throws InterruptedException {
+        // elapsed time, not the clock: the clock is for comparing with other hosts' timestamps and may be set
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        Duration interval = pollMin;
+        PodStates latest = previous;
+        while (true) {
+            long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+            if (leftMs <= 0) {
+                return latest;
+            }
+            Thread.sleep(Math.max(1, Math.min(interval.toMillis(), leftMs)));
+            latest = readStates(previous.statefulSet());
+            if (!latest.sameContent(previous)) {
+                return latest;
+            }
+            interval = interval.multipliedBy(2).compareTo(pollMax) > 0 ? pollMax : interval.multipliedBy(2);
+        }
+    }
+
+    /**
+     * Publishes {@code state} as the {@value PublishedState#ANNOTATION} annotation of Pod {@code podName}, as a JSON
+     * merge patch of that key carrying the resourceVersion read, retried on conflict. Nothing is written when the
+     * pod already carries the same state apart from {@code time}.
+     *
+     * @return true when it wrote, false when the annotation already said this
+     */
+    public boolean publish(String podName, PublishedState state) {
+        String json = StatusJson.write(state);
+        for (int attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
+            Pod pod = getPod(podName);
+            String current = pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(PublishedState.ANNOTATION);
+            if (current != null && unchanged(current, state)) {
+                return false;
+            }
+            String patch = StatusJson.write(Map.of("metadata", Map.of(
+                    "resourceVersion", pod.getMetadata().getResourceVersion(),
+                    "annotations", Map.of(PublishedState.ANNOTATION, json))));
+            try {
+                // through resource(pod): withName(..).patch(..) would GET the pod once more first
+                calls.run("patch", "pods", podName, () -> client.pods().inNamespace(namespace()).resource(pod)
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
+                LOG.debug("published " + PublishedState.ANNOTATION + " on " + podName + ": " + json);
+                return true;
+            } catch (KubeApiException e) {
+                if (e.kind() != KubeApiException.Kind.CONFLICT) {
+                    throw e;
+                }
+                // the pod changed since we read it (another writer, the kubelet's status): read again
+            }
+        }
+        throw new KubeApiException(KubeApiException.Kind.CONFLICT, "pod " + podName + " in namespace " + namespace()
+                + " kept changing during " + PUBLISH_ATTEMPTS + " attempts to publish its state", null);
+    }
+
+    private static boolean unchanged(String currentJson, PublishedState state) {
+        try {
+            return PublishedStates.sameIgnoringTime(StatusJson.read(currentJson, PublishedState.class), state);
+        } catch (IllegalArgumentException e) {
+            return false; // malformed: overwrite it
+        }
+    }
+
+    private Pod getPod(String podName) {
+        Pod pod = calls.run("get", "pods", podName, () -> client.pods().inNamespace(namespace()).withName(podName).get());
+        if (pod == null) {
+            throw new KubeApiException(KubeApiException.Kind.NOT_FOUND, "pod " + podName + " not found in namespace " + namespace(), null);
+        }
+        return pod;
+    }
+
+    /** The StatefulSet's bootstrap Lease, {@code <statefulset>-galera-bootstrap}. */
+    public BootstrapLease lease(StatefulSetInfo sts) {
+        return new BootstrapLease(client, calls, sts.leaseName(), clock);
+    }
+
+    /** For {@code --dry-run}: the pods' published states and the Lease, as lines a person reads. */
+    public String dryRunSummary(StatefulSetInfo sts) {
+        return describe(readStates(sts), lease(sts).current(), clock.instant());
+    }
+
+    /** Renders a reading as a table; pure, so the format is tested without a server. */
+    public static String describe(PodStates states, Optional<LeaseRecord> lease, Instant now) {
+        StatefulSetInfo sts = states.statefulSet();
+        List<String> lines = new ArrayList<>();
+        lines.add("StatefulSet " + sts.name() + " in namespace " + sts.namespace() + ": " + sts.replicas()
+                + " replicas, " + states.published().size() + " published");
+        lines.add(String.format("%-24s %-10s %-5s %-36s %10s %-4s %-9s %s", "POD", "PHASE", "EMPTY", "UUID", "SEQNO",
+                "SAFE", "RECOVERED", "DECISION"));
+        for (int i = 0; i < sts.replicas(); i++) {
+            String pod = sts.podName(i);
+            PublishedState s = states.published().get(i);
+            if (s != null) {
+                lines.add(String.format("%-24s %-10s %-5s %-36s %10d %-4s %-9s %s", pod, s.phase(), s.empty() ? "yes" : "no",
+                        s.uuid() == null ? "-" : s.uuid(), s.seqno(), s.safeToBootstrap() ? "yes" : "no",
+                        s.seqnoRecovered() ? "yes" : "no",
+                        (s.decision() == null ? "-" : s.decision()) + (s.forcedFrom() == null ? "" : " (forced from " + s.forcedFrom() + ")")
+                                + (s.time() == null ? "" : " at " + s.time())));
+            } else if (states.malformed().containsKey(i)) {
+                lines.add(String.format("%-24s malformed annotation: %s", pod, states.malformed().get(i)));
+            } else if (states.unpublished().contains(i)) {
+                lines.add(String.format("%-24s (nothing published yet)", pod));
+            } else {
+                lines.add(String.format("%-24s (no such pod)", pod));
+            }
+        }
+        if (!states.notPublished().isEmpty()) {
+            lines.add("not published: " + states.notPublished().stream().map(sts::podName).toList());
+        }
+        lines.add("Lease " + sts.leaseName() + ": " + lease.map(l -> describe(l, now)).orElse("not created"));
+        return String.join("\n", lines);
+    }
+
+    private static String describe(LeaseRecord lease, Instant now) {
+        String position = " (uuid " + (lease.clusterUuid() == null ? "-" : lease.clusterUuid()) + ", seqno "
+                + (lease.seqno() == null ? "-" : lease.seqno()) + ")";
+        if (lease.holder() == null) {
+            return "free" + position;
+        }
+        return (lease.heldAt(now) ? "held by " : "expired, last held by ") + lease.holder() + position
+                + " until " + lease.expiresAt();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

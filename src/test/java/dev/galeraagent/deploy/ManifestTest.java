@@ -1,0 +1,599 @@
+package dev.galeraagent.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Holds k8s/galera-statefulset.yaml to the code and the contracts: it parses into fabric8's typed
+ * model with no unknown field, its commands are ones the agent accepts, its paths are mounted, its
+ * probes point at the sidecar, its Role is exactly the agent's permissions.
+ */
+class ManifestTest {
+    static final Path MANIFEST = Manifest.projectRoot().resolve("k8s/galera-statefulset.yaml");
+    static final String MARIADB_CONFIG_DIR = "/etc/mysql/conf.d";
+    static final String DATADIR = "/var/lib/mysql";
+    static final String AGENT_LAUNCHER = "agent";
+    static final int MARIADB_UID = 999;
+
+    /** The agent's Kubernetes API use (issue 4, DESIGN rules 4-6): no more, no less. */
+    static final Set<String> AGENT_PERMISSIONS = Set.of(
+            "/pods:get", "/pods:list", "/pods:patch",
+            "apps/statefulsets:get",
+            "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update");
+
+    static Manifest manifest;
+    static StatefulSet sts;
+    static PodSpec pod;
+
+    @BeforeAll
+    static void load() throws IOException {
+        manifest = Manifest.load(MANIFEST);
+        sts = manifest.one(StatefulSet.class, "galera");
+        pod = sts.getSpec().getTemplate().getSpec();
+    }
+
+    static Container container(String name) {
+        return Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream())
+                .filter(c -> c.getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no container " + name));
+    }
+
+    static List<Container> allContainers() {
+        return Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream()).toList();
+    }
+
+    static Map<String, EnvVar> env(Container c) {
+        Map<String, EnvVar> byName = new java.util.LinkedHashMap<>();
+        for (EnvVar e : c.getEnv()) {
+            assertThat(byName.put(e.getName(), e)).as("%s sets %s twice", c.getName(), e.getName()).isNull();
+        }
+        return byName;
+    }
+
+    static String envValue(Container c, String name) {
+        EnvVar e = env(c).get(name);
+        assertThat(e).as("%s must set %s", c.getName(), name).isNotNull();
+        return e.getValue();
+    }
+
+    /** The mount of {@code c} under which {@code path} lies, if any. */
+    static Optional<VolumeMount> mountFor(Container c, String path) {
+        return c.getVolumeMounts().stream()
+                .filter(m -> path.equals(m.getMountPath()) || path.startsWith(m.getMountPath() + "/"))
+                .max(java.util.Comparator.comparingInt(m -> m.getMountPath().length()));
+    }
+
+    static Volume volume(String name) {
+        return pod.getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no volume " + name));
+    }
+
+    /** Asserts that {@code file} exists in container {@code c}: it lies on a Secret/ConfigMap mount with that key. */
+    static void assertFileProvided(Container c, String file) {
+        VolumeMount m = mountFor(c, file).orElseThrow(() -> new AssertionError(c.getName() + ": nothing is mounted at " + file));
+        String relative = file.substring(m.getMountPath().length() + 1);
+        Volume v = volume(m.getName());
+        List<String> keys;
+        if (v.getSecret() != null) {
+            keys = itemPaths(v.getSecret().getItems(), manifest.one(Secret.class, v.getSecret().getSecretName()).getStringData().keySet());
+        } else if (v.getConfigMap() != null) {
+            keys = itemPaths(v.getConfigMap().getItems(), manifest.one(ConfigMap.class, v.getConfigMap().getName()).getData().keySet());
+        } else {
+            throw new AssertionError(c.getName() + ": " + file + " is on volume " + v.getName() + ", which is neither a Secret nor a ConfigMap");
+        }
+        assertThat(keys).as("%s: %s must be a file of volume %s", c.getName(), file, v.getName()).contains(relative);
+    }
+
+    private static List<String> itemPaths(List<io.fabric8.kubernetes.api.model.KeyToPath> items, Set<String> allKeys) {
+        if (items == null || items.isEmpty()) {
+            return List.copyOf(allKeys);
+        }
+        for (var item : items) {
+            assertThat(allKeys).as("item key %s must exist in the object", item.getKey()).contains(item.getKey());
+        }
+        return items.stream().map(io.fabric8.kubernetes.api.model.KeyToPath::getPath).toList();
+    }
+
+    // ---- parsing ----
+
+    @Test
+    void manifestParsesIntoTypedObjectsWithNoUnknownField() {
+        assertThat(manifest.objects()).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactlyInAnyOrder(
+                "ServiceAccount/galera-agent", "Role/galera-agent", "RoleBinding/galera-agent", "Secret/galera-credentials",
+                "ConfigMap/galera-extra-config", "ConfigMap/galera-initdb", "Service/galera", "Service/galera-client",
+                "PodDisruptionBudget/galera", "StatefulSet/galera");
+    }
+
+    @Test
+    void unknownFieldCheckCatchesAMisspeltField() {
+        String doc = """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: p
+                spec:
+                  containers:
+                    - name: c
+                      image: busybox:1.36
+                      securityContex:
+                        runAsNonRoot: true
+                """;
+        assertThatThrownBy(() -> Manifest.parse(Path.of("typo.yaml"), doc))
+                .hasMessageContaining("spec.containers[0].securityContex");
+    }
+
+    @Test
+    void unknownKindIsRejected() {
+        String doc = """
+                apiVersion: example.com/v1
+                kind: Gadget
+                metadata:
+                  name: g
+                """;
+        assertThatThrownBy(() -> Manifest.parse(Path.of("gadget.yaml"), doc)).hasMessageContaining("not a typed Kubernetes object");
+    }
+
+    // ---- volumes ----
+
+    @Test
+    void everyVolumeMountNamesAVolumeAndEveryVolumeIsMounted() {
+        Set<String> volumes = new TreeSet<>();
+        pod.getVolumes().forEach(v -> volumes.add(v.getName()));
+        sts.getSpec().getVolumeClaimTemplates().forEach(t -> volumes.add(t.getMetadata().getName()));
+        Set<String> mounted = new TreeSet<>();
+        for (Container c : allContainers()) {
+            for (VolumeMount m : c.getVolumeMounts()) {
+                assertThat(volumes).as("%s mounts %s at %s", c.getName(), m.getName(), m.getMountPath()).contains(m.getName());
+                mounted.add(m.getName());
+            }
+        }
+        assertThat(mounted).as("volumes nobody mounts").isEqualTo(volumes);
+    }
+
+    @Test
+    void dataDirIsAVolumeClaimTemplateMountedAtTheSamePathWhereverItIsUsed() {
+        assertThat(sts.getSpec().getVolumeClaimTemplates()).extracting(t -> t.getMetadata().getName()).containsExactly("data");
+        for (String name : List.of("bootstrap", "mariadb", "probe")) {
+            assertThat(mountFor(container(name), DATADIR)).as(name).get().extracting(VolumeMount::getName).isEqualTo("data");
+        }
+        assertThat(mountFor(container("mariadb"), DATADIR).orElseThrow().getMountPath()).isEqualTo(DATADIR);
+    }
+
+    @Test
+    void workDirAndConfigDirAreEmptyDirsAndTheConfigDirIsWhereTheOfficialImageLooks() {
+        assertThat(volume("work-dir").getEmptyDir()).isNotNull();
+        assertThat(volume("config").getEmptyDir()).isNotNull();
+        for (String name : List.of("bootstrap", "mariadb", "probe")) {
+            VolumeMount m = mountFor(container(name), MARIADB_CONFIG_DIR).orElseThrow(() -> new AssertionError(name + " lacks the config dir"));
+            assertThat(m.getName()).isEqualTo("config");
+            assertThat(m.getMountPath()).isEqualTo(MARIADB_CONFIG_DIR);
+        }
+        assertThat(mountFor(container("mariadb"), MARIADB_CONFIG_DIR).orElseThrow().getReadOnly()).as("mysqld only reads its config").isTrue();
+        assertThat(mountFor(container("bootstrap"), MARIADB_CONFIG_DIR).orElseThrow().getReadOnly()).as("bootstrap writes galera.cnf").isNotEqualTo(Boolean.TRUE);
+    }
+
+    @Test
+    void credentialsAreSecretFilesOnTheInMemorySecretVolumeReadableOnlyByTheMysqlGroup() {
+        Volume credentials = volume("credentials");
+        assertThat(credentials.getSecret()).as("credentials come from a Secret volume (tmpfs)").isNotNull();
+        assertThat(credentials.getSecret().getDefaultMode()).as("0440").isEqualTo(0440);
+        assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo((long) MARIADB_UID);
+        for (Container c : allContainers()) {
+            for (EnvVar e : c.getEnv()) {
+                assertThat(e.getValueFrom() == null || e.getValueFrom().getSecretKeyRef() == null)
+                        .as("%s: secret %s must be a file, not an environment variable", c.getName(), e.getName()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void exampleSecretIsClearlyMarkedAsAnExample() {
+        Secret secret = manifest.one(Secret.class, "galera-credentials");
+        assertThat(secret.getMetadata().getAnnotations()).containsKey("galera-agent.io/example");
+        assertThat(secret.getStringData()).containsOnlyKeys("root-password", "probe-password", "sst.cnf");
+        secret.getStringData().forEach((k, v) -> assertThat(v).as(k).contains("EXAMPLE"));
+        assertThat(secret.getStringData().get("sst.cnf")).containsPattern("(?m)^wsrep_sst_auth\\s*=\\s*\\w+:\\S+$");
+    }
+
+    // ---- commands ----
+
+    @Test
+    void installWritesTheLauncherWhereTheOtherContainersRunIt() {
+        Container install = container("install");
+        List<String> cmd = install.getCommand();
+        int to = cmd.indexOf("--to");
+        assertThat(to).as("install names its target with --to").isPositive();
+        String target = cmd.get(to + 1);
+        assertThat(mountFor(install, target)).get().extracting(VolumeMount::getName, VolumeMount::getMountPath)
+                .containsExactly("work-dir", target);
+        for (String name : List.of("bootstrap", "probe")) {
+            Container c = container(name);
+            String program = c.getCommand().getFirst();
+            VolumeMount workDir = mountFor(c, program).orElseThrow(() -> new AssertionError(name + ": " + program + " is not on a mounted volume"));
+            assertThat(workDir.getName()).isEqualTo("work-dir");
+            assertThat(program).as("%s runs the launcher that install writes into DIR", name).isEqualTo(workDir.getMountPath() + "/" + AGENT_LAUNCHER);
+            assertThat(workDir.getReadOnly()).as("%s only runs the agent", name).isTrue();
+        }
+    }
+
+    @Test
+    void installCommandIsTheInstallImagesEntrypoint() throws IOException {
+        assertThat(container("install").getCommand()).isEqualTo(Dockerfile.load("docker/install/Dockerfile").entrypoint());
+    }
+
+    /**
+     * Each agent container's command, checked by the real picocli parser where main has the
+     * subcommand, else against docs/architecture.md (GAP until InstallCommand, BootstrapCommand and
+     * ProbeCommand are merged: {@link #agentCommandsAreAllCheckedByTheRealCliOnceMerged} shows it).
+     */
+    @Test
+    void everyAgentCommandIsOneTheCliAcceptsOrTheArchitectureDocumentsUntilMerged() {
+        for (String name : List.of("install", "bootstrap", "probe")) {
+            AgentCli.check(agentArgs(container(name)));
+        }
+    }
+
+    /**
+     * Checks each command that main has with the real parser; reported as skipped (not passed)
+     * while any is missing from main, naming it. After the merge it must run and pass.
+     */
+    @Test
+    void agentCommandsAreAllCheckedByTheRealCliOnceMerged() {
+        List<String> missing = new ArrayList<>();
+        for (String name : List.of("install", "bootstrap", "probe")) {
+            List<String> args = agentArgs(container(name));
+            if (AgentCli.implemented(AgentCli.commandPath(args)).isEmpty()) {
+                missing.add("agent " + String.join(" ", AgentCli.commandPath(args)));
+            } else {
+                assertThat(AgentCli.check(args)).isEqualTo(AgentCli.Source.PICOCLI);
+            }
+        }
+        assumeTrue(missing.isEmpty(), "GAP: not on main yet, checked only against docs/architecture.md: " + missing);
+    }
+
+    @Test
+    void aWrongOptionInACommandIsCaught() {
+        assertThatThrownBy(() -> AgentCli.check(List.of("bootstrap", "--data-dir", "/var/lib/mysql"))).hasMessageContaining("--data-dir");
+        assertThatThrownBy(() -> AgentCli.check(List.of("probe", "listen"))).isInstanceOf(AssertionError.class);
+        assertThatThrownBy(() -> AgentCli.check(List.of("install", "--to"))).hasMessageContaining("--to");
+    }
+
+    /** The agent arguments of a container, without the program: install runs the image's launcher, the others /work-dir/agent. */
+    static List<String> agentArgs(Container c) {
+        List<String> cmd = new ArrayList<>(c.getCommand());
+        if (c.getArgs() != null) {
+            cmd.addAll(c.getArgs());
+        }
+        assertThat(cmd.getFirst()).as("%s runs the agent", c.getName()).endsWith("/" + AGENT_LAUNCHER);
+        return cmd.subList(1, cmd.size());
+    }
+
+    // ---- environment ----
+
+    /** Env vars of each agent container that the agent reads: each must be a known env twin (no typos). */
+    @Test
+    void everyEnvironmentVariableOfAnAgentContainerIsOneTheAgentReads() {
+        for (String name : List.of("install", "bootstrap", "probe")) {
+            Container c = container(name);
+            AgentCli.Contract contract = AgentCli.contract(AgentCli.commandPath(agentArgs(c)));
+            Set<String> known = new TreeSet<>(contract.envTwins());
+            assertThat(known).as("%s: env twins of agent %s (from %s)", name, contract.path(), contract.source())
+                    .containsAll(env(c).keySet());
+        }
+    }
+
+    /** Placeholder values for the Downward API variables, as the kubelet would fill them in. */
+    static final Map<String, String> DOWNWARD_API_EXAMPLE = Map.of(
+            "metadata.name", "galera-1", "metadata.namespace", "databases", "status.podIP", "10.244.1.7");
+
+    /** Skipped, naming them, while subcommands are missing from main: their env names are checked only (test above). */
+    @Test
+    void everyEnvironmentValueParsesAsItsOptionOnceMerged() {
+        List<String> missing = new ArrayList<>();
+        for (String name : List.of("install", "bootstrap", "probe")) {
+            Container c = container(name);
+            List<String> args = agentArgs(c);
+            if (AgentCli.implemented(AgentCli.commandPath(args)).isEmpty()) {
+                missing.add("agent " + String.join(" ", AgentCli.commandPath(args)));
+                continue;
+            }
+            Map<String, String> values = new java.util.LinkedHashMap<>();
+            for (EnvVar e : c.getEnv()) {
+                values.put(e.getName(), e.getValueFrom() != null
+                        ? DOWNWARD_API_EXAMPLE.get(e.getValueFrom().getFieldRef().getFieldPath())
+                        : e.getValue());
+            }
+            AgentCli.checkValues(args, values);
+        }
+        assumeTrue(missing.isEmpty(), "GAP: not on main yet, env values unchecked: " + missing);
+    }
+
+    /** What the agent cannot know by itself in a pod: it must be provided, and point at a mounted file. */
+    @Test
+    void everyEnvironmentVariableTheAgentNeedsInAPodIsProvided() {
+        Container bootstrap = container("bootstrap");
+        assertThat(env(bootstrap)).containsKeys("POD_NAME", "POD_NAMESPACE", "POD_IP", "AGENT_SERVICE", "AGENT_DATADIR",
+                "AGENT_CONFIG_DIR", "AGENT_SECRET_CONFIG", "AGENT_EXTRA_CONFIG");
+        assertThat(env(bootstrap).get("POD_NAME").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+        assertThat(env(bootstrap).get("POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+        assertThat(env(bootstrap).get("POD_IP").getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.podIP");
+        for (String name : List.of("bootstrap", "probe")) {
+            Container c = container(name);
+            assertThat(envValue(c, "AGENT_DATADIR")).isEqualTo(DATADIR);
+            assertThat(envValue(c, "AGENT_CONFIG_DIR")).isEqualTo(MARIADB_CONFIG_DIR);
+            assertThat(mountFor(c, DATADIR)).isPresent();
+        }
+        assertThat(envValue(bootstrap, "AGENT_SERVICE")).isEqualTo(headless().getMetadata().getName());
+        assertThat(sts.getSpec().getServiceName()).isEqualTo(headless().getMetadata().getName());
+
+        // galera.cnf !includes these two files: they must exist at the same path for bootstrap and for mysqld
+        for (String file : List.of(envValue(bootstrap, "AGENT_SECRET_CONFIG"), envValue(bootstrap, "AGENT_EXTRA_CONFIG"))) {
+            assertFileProvided(bootstrap, file);
+            assertFileProvided(container("mariadb"), file);
+        }
+        Container probe = container("probe");
+        assertThat(env(probe)).containsKeys("AGENT_PASSWORD_FILE", "AGENT_USER", "AGENT_HOST", "AGENT_LISTEN");
+        assertThat(env(probe)).doesNotContainKey("AGENT_PASSWORD");
+        assertFileProvided(probe, envValue(probe, "AGENT_PASSWORD_FILE"));
+        assertFileProvided(container("mariadb"), envValue(container("mariadb"), "MARIADB_ROOT_PASSWORD_FILE"));
+    }
+
+    @Test
+    void theInitScriptCreatesTheUserTheProbeLogsInAsAndReadsTheSecretWhereItIsMounted() {
+        ConfigMap initdb = manifest.one(ConfigMap.class, "galera-initdb");
+        assertThat(initdb.getData()).hasSize(1);
+        String script = initdb.getData().values().iterator().next();
+        Matcher user = Pattern.compile("(?m)^galera_agent_probe_user=(\\w+)$").matcher(script);
+        assertThat(user.find()).isTrue();
+        assertThat(user.group(1)).isEqualTo(envValue(container("probe"), "AGENT_USER"));
+        Matcher dir = Pattern.compile("(?m)^galera_agent_secrets=(\\S+)$").matcher(script);
+        assertThat(dir.find()).isTrue();
+        Container mariadb = container("mariadb");
+        for (String key : List.of("probe-password", "sst.cnf")) {
+            assertThat(script).contains("$galera_agent_secrets/" + key);
+            assertFileProvided(mariadb, dir.group(1) + "/" + key);
+        }
+        assertThat(mountFor(mariadb, "/docker-entrypoint-initdb.d/x")).get().extracting(VolumeMount::getName).isEqualTo("initdb");
+        assertThat(volume("initdb").getConfigMap().getDefaultMode() & 0111).as("sourced, so not executable").isZero();
+        assertThat(envValue(container("probe"), "AGENT_HOST")).as("the script creates probe@127.0.0.1").isEqualTo("127.0.0.1");
+    }
+
+    // ---- probes and ports ----
+
+    @Test
+    void mariadbProbesAskTheSidecarOnItsDocumentedPortAndPaths() {
+        AgentCli.ProbeEndpoints documented = AgentCli.documentedProbeEndpoints();
+        Container mariadb = container("mariadb");
+        assertHttpGet(mariadb.getStartupProbe(), documented.startup(), documented.port());
+        assertHttpGet(mariadb.getLivenessProbe(), documented.live(), documented.port());
+        assertHttpGet(mariadb.getReadinessProbe(), documented.ready(), documented.port());
+
+        Container probe = container("probe");
+        String listen = envValue(probe, "AGENT_LISTEN");
+        assertThat(listen).isEqualTo("0.0.0.0:" + documented.port());
+        assertThat(probe.getPorts()).extracting(p -> p.getName() + ":" + p.getContainerPort()).containsExactly("agent:" + documented.port());
+        assertThat(envValue(container("bootstrap"), "AGENT_STATUS_PORT")).as("peers' /status port").isEqualTo(String.valueOf(documented.port()));
+    }
+
+    @Test
+    void startupProbeIsGenerousSoLivenessNeedsNoInitialDelay() {
+        Probe startup = container("mariadb").getStartupProbe();
+        assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold()).as("seconds before the kubelet gives up starting").isGreaterThanOrEqualTo(1800);
+        assertThat(container("mariadb").getLivenessProbe().getInitialDelaySeconds()).isNull();
+    }
+
+    private static void assertHttpGet(Probe probe, String path, int port) {
+        assertThat(probe).isNotNull();
+        HTTPGetAction get = probe.getHttpGet();
+        assertThat(get).as("httpGet probe for %s", path).isNotNull();
+        assertThat(get.getPath()).isEqualTo(path);
+        assertThat(get.getPort().getIntVal()).as("numeric: a port name would be looked up in the mariadb container's own ports").isEqualTo(port);
+    }
+
+    static Service headless() {
+        return manifest.one(Service.class, "galera");
+    }
+
+    @Test
+    void headlessServicePublishesNotReadyPodsOnEveryGaleraPortAndTheAgentPort() {
+        Service svc = headless();
+        assertThat(svc.getSpec().getClusterIP()).isEqualTo("None");
+        assertThat(svc.getSpec().getPublishNotReadyAddresses()).isTrue();
+        assertThat(svc.getSpec().getPorts()).extracting(p -> p.getName() + ":" + p.getPort())
+                .containsExactlyInAnyOrder("mysql:3306", "galera:4567", "ist:4568", "sst:4444", "agent:" + AgentCli.documentedProbeEndpoints().port());
+        assertServicePortsResolve(svc);
+        assertServicePortsResolve(manifest.one(Service.class, "galera-client"));
+        assertThat(manifest.one(Service.class, "galera-client").getSpec().getPublishNotReadyAddresses()).as("clients only reach ready nodes").isNotEqualTo(Boolean.TRUE);
+    }
+
+    private static void assertServicePortsResolve(Service svc) {
+        Map<String, Integer> podPorts = new java.util.HashMap<>();
+        pod.getContainers().forEach(c -> c.getPorts().forEach(p -> assertThat(podPorts.put(p.getName(), p.getContainerPort())).as("port name %s used twice", p.getName()).isNull()));
+        for (ServicePort p : svc.getSpec().getPorts()) {
+            String target = p.getTargetPort().getStrVal();
+            assertThat(podPorts).as("%s: targetPort %s", svc.getMetadata().getName(), target).containsKey(target);
+            assertThat(podPorts.get(target)).isEqualTo(p.getPort());
+        }
+        assertThat(sts.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(svc.getSpec().getSelector());
+    }
+
+    // ---- StatefulSet shape, security, availability ----
+
+    @Test
+    void statefulSetStartsThreePodsInParallelWithTheDocumentedContainers() {
+        assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+        assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("install", "bootstrap");
+        assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("mariadb", "probe");
+        assertThat(sts.getSpec().getSelector().getMatchLabels()).isEqualTo(Map.copyOf(sts.getSpec().getSelector().getMatchLabels()));
+        assertThat(sts.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(sts.getSpec().getSelector().getMatchLabels());
+    }
+
+    @Test
+    void bootstrapMariadbAndProbeRunOneImageSoRecoveryUsesTheServersOwnVersion() throws IOException {
+        String image = container("mariadb").getImage();
+        assertThat(container("bootstrap").getImage()).isEqualTo(image);
+        assertThat(container("probe").getImage()).isEqualTo(image);
+        assertThat(Dockerfile.load("docker/bootstrap/Dockerfile").finalBase()).as("docker/bootstrap is the same image").isEqualTo(image);
+    }
+
+    @Test
+    void everyImageIsPinnedToAVersion() {
+        for (Container c : allContainers()) {
+            assertThat(Dockerfile.isPinned(c.getImage())).as("%s image %s", c.getName(), c.getImage()).isTrue();
+        }
+    }
+
+    @Test
+    void podRunsAsNonRootWithRuntimeDefaultSeccompAndFsGroup() {
+        var sc = pod.getSecurityContext();
+        assertThat(sc.getRunAsNonRoot()).isTrue();
+        assertThat(sc.getRunAsUser()).isEqualTo((long) MARIADB_UID);
+        assertThat(sc.getFsGroup()).isEqualTo((long) MARIADB_UID);
+        assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    }
+
+    @Test
+    void everyContainerDropsAllCapabilitiesAndTheAgentContainersHaveAReadOnlyRoot() {
+        for (Container c : allContainers()) {
+            var sc = c.getSecurityContext();
+            assertThat(sc).as(c.getName()).isNotNull();
+            assertThat(sc.getCapabilities().getDrop()).as(c.getName()).containsExactly("ALL");
+            assertThat(sc.getCapabilities().getAdd()).as(c.getName()).isNullOrEmpty();
+            assertThat(sc.getAllowPrivilegeEscalation()).as(c.getName()).isFalse();
+            assertThat(sc.getPrivileged()).as(c.getName()).isNotEqualTo(Boolean.TRUE);
+        }
+        for (String name : List.of("install", "bootstrap", "probe")) {
+            assertThat(container(name).getSecurityContext().getReadOnlyRootFilesystem()).as(name).isTrue();
+            assertThat(mountFor(container(name), "/tmp")).as("%s has a writable /tmp", name).isPresent();
+        }
+    }
+
+    @Test
+    void everyContainerHasCpuAndMemoryRequestsAndAMemoryLimit() {
+        for (Container c : allContainers()) {
+            Map<String, Quantity> requests = c.getResources().getRequests();
+            Map<String, Quantity> limits = c.getResources().getLimits();
+            assertThat(requests).as(c.getName()).containsKeys("cpu", "memory");
+            assertThat(limits).as(c.getName()).containsKeys("cpu", "memory");
+            assertThat(Quantity.getAmountInBytes(limits.get("memory"))).as(c.getName())
+                    .isGreaterThanOrEqualTo(Quantity.getAmountInBytes(requests.get("memory")));
+        }
+    }
+
+    @Test
+    void podsSpreadAcrossNodesAndLeaveGaleraCleanlyOnShutdown() {
+        var terms = pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+        assertThat(terms).hasSize(1);
+        assertThat(terms.getFirst().getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+        assertThat(sts.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(terms.getFirst().getLabelSelector().getMatchLabels());
+        assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThanOrEqualTo(120L);
+    }
+
+    @Test
+    void disruptionBudgetAllowsOneNodeDownAtATime() {
+        PodDisruptionBudget pdb = manifest.one(PodDisruptionBudget.class, "galera");
+        assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(pdb.getSpec().getMinAvailable()).isNull();
+        assertThat(sts.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
+    }
+
+    @Test
+    void extraConfigMapIsMountedAndPassedToBootstrap() {
+        ConfigMap extra = manifest.one(ConfigMap.class, "galera-extra-config");
+        assertThat(volume("extra-config").getConfigMap().getName()).isEqualTo(extra.getMetadata().getName());
+        assertThat(extra.getData().get("extra.cnf")).startsWith("[mariadb]");
+        assertThat(extra.getData().get("extra.cnf")).as("Galera settings belong to the agent").doesNotContain("wsrep");
+    }
+
+    // ---- RBAC ----
+
+    static Set<String> grants(Role role) {
+        Set<String> grants = new TreeSet<>();
+        for (PolicyRule rule : role.getRules()) {
+            assertThat(rule.getResourceNames()).as("resourceNames cannot restrict create; keep rules simple").isNullOrEmpty();
+            for (String group : rule.getApiGroups()) {
+                for (String resource : rule.getResources()) {
+                    for (String verb : rule.getVerbs()) {
+                        assertThat(List.of(group, resource, verb)).as("wildcards").doesNotContain("*");
+                        grants.add(group + "/" + resource + ":" + verb);
+                    }
+                }
+            }
+        }
+        return grants;
+    }
+
+    @Test
+    void roleGrantsExactlyWhatTheAgentCalls() {
+        Role role = manifest.one(Role.class, "galera-agent");
+        assertThat(grants(role)).isEqualTo(new TreeSet<>(AGENT_PERMISSIONS));
+        RoleBinding binding = manifest.one(RoleBinding.class, "galera-agent");
+        assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        assertThat(binding.getSubjects()).extracting(s -> s.getKind() + "/" + s.getName()).containsExactly("ServiceAccount/galera-agent");
+        assertThat(pod.getServiceAccountName()).isEqualTo(manifest.one(ServiceAccount.class, "galera-agent").getMetadata().getName());
+    }
+
+    /** Service links would inject {@code <SERVICE>_PORT=tcp://...}: for a Service named agent-status, AGENT_STATUS_PORT. */
+    @Test
+    void serviceLinksAreOffSoNoServiceCanInjectAnAgentVariable() {
+        assertThat(pod.getEnableServiceLinks()).isFalse();
+    }
+
+    @Test
+    void onlyTheContainersThatCallTheApiSeeTheServiceAccountToken() {
+        assertThat(pod.getAutomountServiceAccountToken()).as("no token in every container").isFalse();
+        String standardPath = "/var/run/secrets/kubernetes.io/serviceaccount";
+        var sources = volume("kube-api-access").getProjected().getSources();
+        assertThat(sources.stream().filter(src -> src.getServiceAccountToken() != null).map(src -> src.getServiceAccountToken().getPath()))
+                .containsExactly("token");
+        assertThat(sources.stream().filter(src -> src.getConfigMap() != null).map(src -> src.getConfigMap().getName()))
+                .containsExactly("kube-root-ca.crt");
+        assertThat(sources.stream().filter(src -> src.getDownwardAPI() != null).flatMap(src -> src.getDownwardAPI().getItems().stream())
+                .map(i -> i.getPath() + "=" + i.getFieldRef().getFieldPath())).containsExactly("namespace=metadata.namespace");
+        for (Container c : allContainers()) {
+            Optional<VolumeMount> token = mountFor(c, standardPath + "/token");
+            if (List.of("bootstrap", "probe").contains(c.getName())) {
+                assertThat(token).as(c.getName()).get().extracting(VolumeMount::getName, VolumeMount::getMountPath, VolumeMount::getReadOnly)
+                        .containsExactly("kube-api-access", standardPath, true);
+            } else {
+                assertThat(token).as("%s must not see the token", c.getName()).isEmpty();
+            }
+        }
+    }
+}

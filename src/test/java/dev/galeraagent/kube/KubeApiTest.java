@@ -1,0 +1,282 @@
+package dev.galeraagent.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.galeraagent.status.PublishedState;
+import dev.galeraagent.status.StatusJson;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KubeApiTest {
+    static final String NS = "db";
+    static final String STS = "galera";
+    static final String UUID_A = "6f1b3c1e-1111-11ef-9a3c-0242ac120002";
+
+    @TempDir
+    Path dir;
+    MockKube mock;
+    Path kubeconfig;
+
+    @BeforeEach
+    void startServer() {
+        mock = MockKube.start("127.0.40.1", 0);
+        kubeconfig = mock.writeKubeconfig(dir, NS);
+    }
+
+    @AfterEach
+    void stopServer() {
+        mock.close();
+    }
+
+    static PublishedState state(int ordinal, String uuid, long seqno, boolean safe, String time) {
+        return new PublishedState(ordinal, "waiting", uuid == null, uuid, seqno, seqno >= 0 && !safe, safe, null,
+                List.of("read grastate.dat"), null, time, "0.1.0-test");
+    }
+
+    private KubeApi agent() {
+        return mock.agent(kubeconfig, NS, Clock.systemUTC());
+    }
+
+    private String annotation(String pod) {
+        return mock.admin().pods().inNamespace(NS).withName(pod).get().getMetadata().getAnnotations().get(PublishedState.ANNOTATION);
+    }
+
+    @Test
+    void findsTheStatefulSetThroughThePodsOwnerReference() {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 3, List.of(0, 1, 2));
+        try (KubeApi api = agent()) {
+            StatefulSetInfo sts = api.statefulSet("galera-1", Optional.empty());
+            assertThat(sts).isEqualTo(new StatefulSetInfo(NS, STS, 3, Map.of(MockKube.APP_LABEL, STS)));
+            assertThat(sts.leaseName()).isEqualTo("galera-galera-bootstrap");
+        }
+    }
+
+    @Test
+    void usesTheStatefulSetNameWhenGivenWithoutReadingThePod() {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 5, List.of());
+        try (KubeApi api = agent()) {
+            assertThat(api.statefulSet("no-such-pod", Optional.of(STS)).replicas()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aPodWithoutStatefulSetOwnerAsksForTheFlag() {
+        mock.admin().pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName("lonely-0").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("i").endContainer().endSpec().build()).create();
+        try (KubeApi api = agent()) {
+            assertThatThrownBy(() -> api.statefulSet("lonely-0", Optional.empty()))
+                    .isInstanceOfSatisfying(KubeApiException.class, e -> assertThat(e.kind()).isEqualTo(KubeApiException.Kind.NOT_FOUND))
+                    .hasMessage("pod lonely-0 in namespace db has no StatefulSet owner: pass --statefulset");
+            assertThatThrownBy(() -> api.statefulSet("gone-0", Optional.empty()))
+                    .hasMessage("pod gone-0 not found in namespace db");
+            assertThatThrownBy(() -> api.statefulSet("x", Optional.of("nope")))
+                    .hasMessage("StatefulSet nope not found in namespace db");
+        }
+    }
+
+    @Test
+    void publishedStateReadsBackExactlyAndIsPlainJsonForKubectl() {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 3, List.of(0, 1, 2));
+        PublishedState mine = state(1, UUID_A, 1234, false, "2026-11-26T10:00:00Z");
+        try (KubeApi api = agent()) {
+            assertThat(api.publish("galera-1", mine)).isTrue();
+            PodStates read = api.readStates(api.statefulSet("galera-0", Optional.empty()));
+            assertThat(read.published()).containsExactly(Map.entry(1, mine));
+            assertThat(read.unpublished()).containsExactly(0, 2);
+            assertThat(read.missing()).isEmpty();
+            assertThat(read.othersThan(0)).isEqualTo(Map.of(1, mine));
+            assertThat(read.othersThan(1)).isEmpty();
+        }
+        assertThat(StatusJson.read(annotation("galera-1"), PublishedState.class)).isEqualTo(mine);
+        assertThat(annotation("galera-1")).contains("\"seqno\":1234").contains("\"uuid\":\"" + UUID_A + "\"");
+    }
+
+    @Test
+    void publishingKeepsThePodsOtherAnnotationsAndLabels() {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 1, List.of(0));
+        mock.admin().pods().inNamespace(NS).withName("galera-0").edit(p -> {
+            p.getMetadata().setAnnotations(Map.of("team", "dba"));
+            return p;
+        });
+        try (KubeApi api = agent()) {
+            api.publish("galera-0", state(0, UUID_A, 5, true, "t1"));
+        }
+        Pod pod = mock.admin().pods().inNamespace(NS).withName("galera-0").get();
+        assertThat(pod.getMetadata().getAnnotations()).containsEntry("team", "dba").containsKey(PublishedState.ANNOTATION);
+        assertThat(pod.getMetadata().getLabels()).containsEntry(MockKube.APP_LABEL, STS);
+    }
+
+    @Test
+    void republishesOnlyWhenSomethingButTheTimeChanged() throws InterruptedException {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 1, List.of(0));
+        try (KubeApi api = agent()) {
+            assertThat(api.publish("galera-0", state(0, UUID_A, 5, false, "t1"))).isTrue();
+            mock.takeRequests();
+            assertThat(api.publish("galera-0", state(0, UUID_A, 5, false, "t2"))).isFalse();
+            assertThat(mock.takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET");
+            assertThat(annotation("galera-0")).contains("\"time\":\"t1\"");
+            mock.takeRequests();
+
+            assertThat(api.publish("galera-0", state(0, UUID_A, 6, false, "t3"))).isTrue();
+            assertThat(mock.takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET", "PATCH");
+            assertThat(StatusJson.read(annotation("galera-0"), PublishedState.class).seqno()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void publishRetriesWhenAnotherWriterChangedThePodBetweenReadAndPatch() throws InterruptedException {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 1, List.of(0));
+        mock.interleaveOnce(HttpMethod.PATCH, "/api/v1/namespaces/db/pods/galera-0", HttpMethod.PATCH,
+                "application/merge-patch+json", "{\"metadata\":{\"labels\":{\"touched\":\"by-kubelet\"}}}");
+        try (KubeApi api = agent()) {
+            mock.takeRequests();
+            assertThat(api.publish("galera-0", state(0, UUID_A, 7, false, "t1"))).isTrue();
+            // read, patch refused with 409 (stale resourceVersion), read again, patch
+            assertThat(mock.takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET", "PATCH", "GET", "PATCH");
+        }
+        assertThat(mock.interleaved()).isTrue();
+        Pod pod = mock.admin().pods().inNamespace(NS).withName("galera-0").get();
+        assertThat(pod.getMetadata().getLabels()).containsEntry("touched", "by-kubelet");
+        assertThat(StatusJson.read(pod.getMetadata().getAnnotations().get(PublishedState.ANNOTATION), PublishedState.class).seqno()).isEqualTo(7);
+    }
+
+    @Test
+    void publishingToAMissingPodNamesIt() {
+        try (KubeApi api = agent()) {
+            assertThatThrownBy(() -> api.publish("galera-7", state(7, null, -1, false, "t")))
+                    .isInstanceOfSatisfying(KubeApiException.class, e -> assertThat(e.kind()).isEqualTo(KubeApiException.Kind.NOT_FOUND))
+                    .hasMessage("pod galera-7 not found in namespace db");
+        }
+    }
+
+    @Test
+    void aMalformedAnnotationIsReportedAndCountsAsNotPublished() {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 3, List.of(0, 1, 2));
+        setAnnotation("galera-0", "{not json");
+        setAnnotation("galera-1", StatusJson.write(state(2, UUID_A, 3, false, "t")));
+        try (KubeApi api = agent()) {
+            PodStates read = api.readStates(api.statefulSet("galera-2", Optional.empty()));
+            assertThat(read.published()).isEmpty();
+            assertThat(read.malformed()).containsOnlyKeys(0, 1);
+            assertThat(read.malformed().get(0)).startsWith("not a valid PublishedState document");
+            assertThat(read.malformed().get(1)).isEqualTo("annotation says ordinal 2 but the pod is galera-1");
+            assertThat(read.notPublished()).containsExactly(0, 1, 2);
+            assertThat(read.complete()).isFalse();
+            // the agent overwrites its own malformed annotation
+            assertThat(api.publish("galera-0", state(0, UUID_A, 3, false, "t"))).isTrue();
+        }
+    }
+
+    private void setAnnotation(String pod, String value) {
+        mock.admin().pods().inNamespace(NS).withName(pod).edit(p -> {
+            p.getMetadata().setAnnotations(Map.of(PublishedState.ANNOTATION, value));
+            return p;
+        });
+    }
+
+    @Test
+    void ignoresPodsOfOtherStatefulSetsAndOrdinalsBeyondReplicas() {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 2, List.of(0, 1, 2, 3));
+        MockKube.createStatefulSet(mock.admin(), NS, "galera-other", 2, List.of(0, 1));
+        // same labels as ours, but owned by another StatefulSet: the selector alone would take it
+        mock.admin().pods().inNamespace(NS).withName("galera-other-0").edit(p -> {
+            p.getMetadata().setLabels(Map.of(MockKube.APP_LABEL, STS));
+            return p;
+        });
+        try (KubeApi api = agent()) {
+            for (int i = 0; i < 4; i++) {
+                api.publish("galera-" + i, state(i, UUID_A, i, false, "t"));
+            }
+            api.publish("galera-other-0", state(0, UUID_A, 99, true, "t"));
+            PodStates read = api.readStates(api.statefulSet("galera-0", Optional.empty()));
+            assertThat(read.published()).containsOnlyKeys(0, 1);
+            assertThat(read.published().get(0).seqno()).isZero();
+            assertThat(read.complete()).isTrue();
+        }
+    }
+
+    @Test
+    void awaitChangeReturnsOnceAPeerPublishesAndIgnoresRestamping() throws Exception {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 2, List.of(0, 1));
+        try (KubeApi waiter = agent(); KubeApi peer = agent()) {
+            peer.publish("galera-1", state(1, UUID_A, 10, false, "t1"));
+            PodStates before = waiter.readStates(waiter.statefulSet("galera-0", Optional.empty()));
+
+            // a new time alone is no change: the wait runs out and answers the same content
+            setAnnotation("galera-1", StatusJson.write(state(1, UUID_A, 10, false, "t2")));
+            long start = System.nanoTime();
+            PodStates same = waiter.awaitChange(before, Duration.ofMillis(600));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(550));
+            assertThat(same.sameContent(before)).isTrue();
+
+            CompletableFuture<Void> later = CompletableFuture.runAsync(() -> {
+                sleep(300);
+                peer.publish("galera-1", state(1, UUID_A, 11, false, "t3"));
+            });
+            start = System.nanoTime();
+            PodStates changed = waiter.awaitChange(before, Duration.ofSeconds(10));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            assertThat(changed.published().get(1).seqno()).isEqualTo(11);
+            later.join();
+        }
+    }
+
+    @Test
+    void aWaitEndsWithAClearErrorWhenTheApiGoesAway() {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 2, List.of(0, 1));
+        try (KubeApi api = agent()) {
+            PodStates before = api.readStates(api.statefulSet("galera-0", Optional.empty()));
+            mock.close();
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> api.awaitChange(before, Duration.ofMinutes(5)))
+                    .isInstanceOfSatisfying(KubeApiException.class, e -> assertThat(e.noApiAccess()).isTrue())
+                    .hasMessageContaining("is unreachable (")
+                    .hasMessageEndingWith("when trying to list pods in namespace db");
+            System.out.println("API gone: wait failed after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void dryRunSummaryShowsEveryOrdinalAndTheLease() {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 4, List.of(0, 1, 2));
+        setAnnotation("galera-2", "garbage");
+        try (KubeApi api = agent()) {
+            StatefulSetInfo sts = api.statefulSet("galera-0", Optional.empty());
+            api.publish("galera-0", state(0, UUID_A, 42, true, "2026-11-26T10:00:00Z"));
+            assertThat(api.lease(sts).tryAcquire("galera-0", UUID_A, 42, Duration.ofSeconds(30))).isInstanceOf(LeaseOutcome.Acquired.class);
+            String summary = api.dryRunSummary(sts);
+            List<String> lines = summary.lines().toList();
+            assertThat(lines.get(0)).isEqualTo("StatefulSet galera in namespace db: 4 replicas, 1 published");
+            assertThat(lines.get(2)).startsWith("galera-0").contains(UUID_A).contains(" 42 ").contains("yes");
+            assertThat(lines.get(3)).isEqualTo("galera-1                 (nothing published yet)");
+            assertThat(lines.get(4)).startsWith("galera-2                 malformed annotation: not a valid PublishedState");
+            assertThat(lines.get(5)).isEqualTo("galera-3                 (no such pod)");
+            assertThat(lines.get(6)).isEqualTo("not published: [galera-1, galera-2, galera-3]");
+            assertThat(lines.get(7)).startsWith("Lease galera-galera-bootstrap: held by galera-0 (uuid " + UUID_A + ", seqno 42) until ");
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
