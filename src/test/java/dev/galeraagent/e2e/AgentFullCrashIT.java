@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,12 @@ class AgentFullCrashIT {
         c.startAll();
         Scenarios.awaitFormed(c, Instant.now());
         c.createAppSchema();
+    }
+
+    /** A scenario that failed must not leave the next one a broken cluster. */
+    @BeforeEach
+    void healthyCluster() throws Exception {
+        c.restoreAll(Scenarios.FORM);
     }
 
     @AfterAll
@@ -87,7 +94,8 @@ class AgentFullCrashIT {
         try (Writer w = Writer.start(c, List.of(1, 2), Scenarios.WRITE_PAUSE)) {
             Scenarios.writeFor(w, Duration.ofSeconds(2));
             c.crashPod(0);
-            Scenarios.writeFor(w, Duration.ofSeconds(4));
+            c.waitSynced(List.of(1, 2), 2, Scenarios.FORM);
+            Scenarios.writeFor(w, Duration.ofSeconds(3));
             c.kill9All();
             w.stop();
             Instant t0 = Instant.now();

@@ -217,6 +217,33 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Brings the cluster back to all pods running and Synced after whatever a scenario left:
+     * partitions healed, stopped pods started, held-down mariadb containers restarted.
+     */
+    public void restoreAll(Duration timeout) throws IOException {
+        boolean changed = false;
+        for (int i : ordinals()) {
+            Pod p = pod(i);
+            String veth = "gae-veth" + i;
+            if (Exec.run("ip", "-n", PodNetwork.BRIDGE_NS, "link", "show", veth).output().contains("state DOWN")) {
+                heal(i);
+                changed = true;
+            }
+            if (p.phase() == Pod.Phase.STOPPED) {
+                startPodObject(i);
+                changed = true;
+            } else if (p.phase() == Pod.Phase.RUNNING && !p.mariadbRunning()) {
+                p.restartMariadb();
+                changed = true;
+            }
+        }
+        if (changed) {
+            event("restored every pod after the previous scenario");
+        }
+        waitAllSynced(timeout);
+    }
+
     public WsrepStatus status(int i) {
         return pod(i).status();
     }
