@@ -1,0 +1,348 @@
+package dev.galeraagent.bootstrap;
+
+import dev.galeraagent.cli.AgentException;
+import dev.galeraagent.cli.ExitCode;
+import dev.galeraagent.cli.Version;
+import dev.galeraagent.files.AtomicFiles;
+import dev.galeraagent.galera.DataDir;
+import dev.galeraagent.galera.DataDirState;
+import dev.galeraagent.galera.GaleraConfig;
+import dev.galeraagent.galera.GrastateFile;
+import dev.galeraagent.galera.InvalidFieldException;
+import dev.galeraagent.galera.Position;
+import dev.galeraagent.galera.RecoverLog;
+import dev.galeraagent.galera.WsrepRecover;
+import dev.galeraagent.log.Log;
+import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.status.PublishedState;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+
+/**
+ * Gathers the planner's inputs, asks it until the plan is final, and writes the result: galera.cnf
+ * (the same for every plan), the one-shot file and the bootstrap hand-off. {@code WAIT} is retried with
+ * backoff until the timeout; {@code REFUSE} and the timeout end in an {@link AgentException} with their
+ * exit codes. With {@code dryRun} it decides once, prints everything and changes nothing.
+ */
+public final class BootstrapLoop {
+    private static final Log LOG = Log.of("bootstrap");
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final BootstrapSettings s;
+    private final PeerDirectory directory;
+    private final PeerProbe probe;
+    private final StateBoard board;
+    private final PrintWriter out;
+
+    public BootstrapLoop(BootstrapSettings settings, PeerDirectory directory, PeerProbe probe, StateBoard board, PrintWriter out) {
+        this.s = settings;
+        this.directory = directory;
+        this.probe = probe;
+        this.board = board;
+        this.out = out;
+    }
+
+    /** Runs to a final plan and returns it; throws AgentException for REFUSE (3), timeout (4) and failures. */
+    public Plan run() {
+        Identity id = s.identity();
+        DataDirState dir = inspect();
+        GaleraConfig config = config();
+        LocalState local = localState(dir, config);
+        if (s.dryRun()) {
+            return dryRun(dir, local, config);
+        }
+        LOG.info("pod " + id.podName() + " (ordinal " + id.ordinal() + " of " + s.replicas() + "): " + dir.describe() + positionNote(local));
+        Instant deadline = Instant.now().plus(s.timeout());
+        Set<String> logged = new HashSet<>();
+        Duration backoff = FIRST_BACKOFF;
+        StatusServer server = startStatusServer(local);
+        try {
+            while (true) {
+                Plan plan = decide(local);
+                PublishedState own = PublishedStates.of(id.ordinal(), local, Optional.of(plan), s.forceBootstrapFrom(), Instant.now(), Version.get());
+                board.publish(own);
+                if (server != null) {
+                    server.update(waitingStatus(dir, own));
+                }
+                switch (plan) {
+                    case Plan.Wait w -> {
+                        for (String r : w.reasons()) {
+                            if (logged.add(r)) {
+                                LOG.info("waiting: " + r);
+                            }
+                        }
+                        if (!Instant.now().isBefore(deadline)) {
+                            throw new AgentException(ExitCode.TIMEOUT, "gave up after " + s.timeout().toSeconds() + "s (--timeout): " + oneLine(w));
+                        }
+                        sleep(min(backoff, Duration.between(Instant.now(), deadline)));
+                        backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
+                    }
+                    case Plan.Refuse r -> {
+                        LOG.error("decision " + oneLine(r));
+                        throw new AgentException(ExitCode.REFUSED, "refused: " + String.join("; ", r.reasons()));
+                    }
+                    default -> {
+                        LOG.info("decision " + oneLine(plan));
+                        write(dir, config, plan);
+                        return plan;
+                    }
+                }
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    private Plan decide(LocalState local) {
+        List<Peer> peers = directory.peers();
+        List<Peer> others = peers.stream().filter(p -> p.ordinal() != s.identity().ordinal()).toList();
+        Map<Integer, NodeStatus> statuses = probe.statuses(others);
+        return Planner.plan(new PlannerInput(s.identity().ordinal(), s.replicas(), local, statuses, board.published(),
+                s.quorum(), s.quorumTimeoutPassed(), s.forceBootstrapFrom(), board.enabled()));
+    }
+
+    private DataDirState inspect() {
+        try {
+            return DataDir.inspect(s.datadir());
+        } catch (NoSuchFileException e) {
+            throw new AgentException(ExitCode.IO, "data directory " + s.datadir() + " does not exist (--datadir)");
+        } catch (InvalidFieldException e) {
+            throw new AgentException(ExitCode.IO, s.datadir().resolve(GrastateFile.FILE_NAME) + " is corrupt: " + e.getMessage()
+                    + "; fix or move it aside, the agent will not guess");
+        } catch (IOException e) {
+            throw new AgentException(ExitCode.IO, "cannot read data directory " + s.datadir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private LocalState localState(DataDirState dir, GaleraConfig config) {
+        if (dir.kind() != DataDirState.Kind.STATE) {
+            return new LocalState.Empty(dir.describe());
+        }
+        GrastateFile g = dir.grastate().orElseThrow();
+        if (g.seqno() != Position.UNKNOWN_SEQNO || s.dryRun()) {
+            return new LocalState.State(g.uuid(), g.seqno(), false, g.safeToBootstrap(), dir.gvwstatePresent());
+        }
+        Position recovered = recover(config);
+        if (!recovered.uuid().equals(g.uuid())) {
+            throw new AgentException(ExitCode.IO, "mariadbd --wsrep-recover found cluster " + recovered.uuid() + " but grastate.dat says "
+                    + g.uuid() + "; the data directory is inconsistent and needs a person");
+        }
+        return new LocalState.State(g.uuid(), recovered.seqno(), true, g.safeToBootstrap(), dir.gvwstatePresent());
+    }
+
+    private Position recover(GaleraConfig config) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory("galera-recover", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
+            Path cnf = tmp.resolve("recover.cnf");
+            Files.writeString(cnf, config.recoverDefaults(s.datadir().toString(), isRoot()));
+            Files.setPosixFilePermissions(cnf, PosixFilePermissions.fromString("rw-r--r--"));
+            long started = System.nanoTime();
+            RecoverLog.Recovered r = new WsrepRecover(s.mariadbd(), s.recoverTimeout()).run(cnf, tmp.resolve("recover.log"));
+            LOG.info(String.format("recovered position %s with mariadbd --wsrep-recover in %.1fs", r.position(), (System.nanoTime() - started) / 1e9));
+            return r.position();
+        } catch (IOException e) {
+            throw new AgentException(ExitCode.IO, "cannot prepare mariadbd --wsrep-recover: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(tmp);
+        }
+    }
+
+    private GaleraConfig config() {
+        Identity id = s.identity();
+        try {
+            return new GaleraConfig(s.clusterName(), id.podName(), id.podIp().orElse(id.peerName(id.ordinal())), s.bindAddress(),
+                    directory.peers().stream().map(Peer::host).toList(), 4567, 4568, 4444, s.provider(), s.sstMethod(), "128M",
+                    id.ordinal() + 1, s.extraConfig().map(Path::toString), s.secretConfig().map(Path::toString), s.tlsDir().map(Path::toString),
+                    s.oneShotDir().toString());
+        } catch (InvalidFieldException e) {
+            throw new AgentException(ExitCode.USAGE, "cannot write " + s.configName() + ": " + e.getMessage());
+        }
+    }
+
+    static GaleraConfig.OneShot oneShot(Plan plan) {
+        return switch (plan) {
+            case Plan.NewCluster n -> new GaleraConfig.OneShot(true, Optional.empty());
+            case Plan.BootstrapFromHere b -> new GaleraConfig.OneShot(true, Optional.of(b.position()));
+            case Plan.Join j -> new GaleraConfig.OneShot(false, j.startPosition());
+            case Plan.Wait w -> new GaleraConfig.OneShot(false, Optional.empty());
+            case Plan.Refuse r -> new GaleraConfig.OneShot(false, Optional.empty());
+        };
+    }
+
+    private HandOff handOff(Plan plan) {
+        Optional<String> position = plan instanceof Plan.BootstrapFromHere b ? Optional.of(b.position().toString()) : Optional.empty();
+        return new HandOff(plan.name(), s.identity().podName(), s.identity().ordinal(), position.orElse(null),
+                s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME).toString(), plan.reasons(), Instant.now().toString(), Version.get());
+    }
+
+    private static boolean bootstraps(Plan plan) {
+        return plan instanceof Plan.NewCluster || plan instanceof Plan.BootstrapFromHere;
+    }
+
+    /** Writes in an order where a crash at any point leaves no bootstrap without its hand-off. */
+    private void write(DataDirState dir, GaleraConfig config, Plan plan) {
+        Path once = s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME);
+        Path request = s.configDir().resolve(HandOff.REQUEST);
+        try {
+            Files.createDirectories(s.oneShotDir());
+            // leftovers of an earlier pod start must never apply to this one
+            Files.deleteIfExists(once);
+            Files.deleteIfExists(request);
+            if (plan instanceof Plan.BootstrapFromHere && dir.grastate().isPresent() && !dir.grastate().get().safeToBootstrap()) {
+                // Galera refuses wsrep_new_cluster from a node not marked safe (LAB.md; RuntimeBootstrapIT)
+                Path grastate = s.datadir().resolve(GrastateFile.FILE_NAME);
+                var owner = Files.getOwner(grastate);
+                String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(grastate));
+                AtomicFiles.writeString(grastate, dir.grastate().get().withSafeToBootstrap(true).render(), perms);
+                // mysqld must still own it when the agent runs as root
+                Files.setOwner(grastate, owner);
+                LOG.info("set safe_to_bootstrap: 1 in " + grastate);
+            }
+            if (bootstraps(plan)) {
+                AtomicFiles.writeString(request, handOff(plan).toJson() + "\n", "rw-r--r--");
+            }
+            GaleraConfig.OneShot oneShot = oneShot(plan);
+            if (!oneShot.isEmpty()) {
+                AtomicFiles.writeString(once, oneShot.render(), "rw-r--r--");
+            }
+            AtomicFiles.writeString(s.configFile(), config.render(), "rw-r--r--");
+            LOG.info("wrote " + s.configFile() + (oneShot.isEmpty() ? "" : " and " + once) + (bootstraps(plan) ? " and " + request : ""));
+        } catch (IOException e) {
+            throw new AgentException(ExitCode.IO, "cannot write the Galera config into " + s.configDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Plan dryRun(DataDirState dir, LocalState local, GaleraConfig config) {
+        Identity id = s.identity();
+        out.println("identity: pod " + id.podName() + ", ordinal " + id.ordinal() + " of " + s.replicas() + ", statefulset " + id.statefulSet()
+                + ", namespace " + id.namespace() + ", service " + id.service() + ", domain " + id.clusterDomain()
+                + ", address " + id.podIp().orElse("(none; peers use the name)"));
+        List<Peer> peers = directory.peers();
+        Map<Integer, NodeStatus> statuses = probe.statuses(peers.stream().filter(p -> p.ordinal() != id.ordinal()).toList());
+        out.println("peers:");
+        for (Peer p : peers) {
+            NodeStatus st = statuses.get(p.ordinal());
+            String what = p.ordinal() == id.ordinal() ? "this pod"
+                    : st == null ? "not answering /status on port " + s.statusPort()
+                    : st.wsrepClusterStatus() != null ? "live, " + st.wsrepClusterStatus() + " (" + st.wsrepLocalStateComment() + ")"
+                    : st.lastDecision() != null ? "agent bootstrap " + st.lastDecision().phase() : "answering, mysqld not";
+            out.println("  " + p.ordinal() + " " + p.host() + ": " + what);
+        }
+        out.println("local state: " + dir.describe());
+        boolean unknown = local instanceof LocalState.State st && !st.seqnoKnown();
+        if (unknown) {
+            out.println("position: unknown (grastate.dat says seqno -1). A real run recovers it first with: "
+                    + s.mariadbd() + " --defaults-file=<temp recover.cnf> --wsrep-recover --log-error=<temp log>;"
+                    + " --dry-run does not, since that runs InnoDB crash recovery on the data");
+        }
+        Plan plan = Planner.plan(new PlannerInput(id.ordinal(), s.replicas(), local, statuses, board.published(),
+                s.quorum(), s.quorumTimeoutPassed(), s.forceBootstrapFrom(), board.enabled()));
+        out.println("decision: " + plan.name());
+        plan.reasons().forEach(r -> out.println("  - " + r));
+        if (plan instanceof Plan.Wait) {
+            out.println("a real run asks again with backoff until --timeout (" + s.timeout().toSeconds() + "s), serving its state on /status");
+        }
+        if (plan instanceof Plan.Refuse) {
+            out.println("a real run exits with code " + ExitCode.REFUSED.code() + " and writes nothing");
+        }
+        out.println("would write " + s.configFile() + " (the same for every decision):");
+        config.render().lines().forEach(l -> out.println("    " + l));
+        GaleraConfig.OneShot once = oneShot(plan);
+        Path onceFile = s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME);
+        if (plan instanceof Plan.Wait || plan instanceof Plan.Refuse) {
+            out.println("the one-shot file " + onceFile + " depends on the final decision");
+        } else if (once.isEmpty()) {
+            out.println("would remove " + onceFile + " if present (no one-shot settings)");
+        } else {
+            out.println("would write " + onceFile + ":");
+            once.render().lines().forEach(l -> out.println("    " + l));
+        }
+        if (unknown) {
+            out.println("a real run also passes the recovered position as wsrep_start_position");
+        }
+        if (plan instanceof Plan.BootstrapFromHere && dir.grastate().isPresent() && !dir.grastate().get().safeToBootstrap()) {
+            out.println("would set safe_to_bootstrap: 1 in " + s.datadir().resolve(GrastateFile.FILE_NAME));
+        }
+        if (bootstraps(plan)) {
+            out.println("would write " + s.configDir().resolve(HandOff.REQUEST) + ":");
+            out.println("    " + handOff(plan).toJson());
+        }
+        out.println("dry run: nothing was changed");
+        out.flush();
+        return plan;
+    }
+
+    private StatusServer startStatusServer(LocalState local) {
+        if (s.statusPort() == 0) {
+            return null;
+        }
+        String bind = s.identity().podIp().orElse("0.0.0.0");
+        PublishedState own = PublishedStates.of(s.identity().ordinal(), local, Optional.empty(), s.forceBootstrapFrom(), Instant.now(), Version.get());
+        try {
+            return StatusServer.start(bind, s.statusPort(), waitingStatus(null, own));
+        } catch (IOException e) {
+            throw new AgentException(ExitCode.ENVIRONMENT, "cannot serve /status on " + bind + ":" + s.statusPort() + " (--status-port): " + e.getMessage(), e);
+        }
+    }
+
+    private NodeStatus waitingStatus(DataDirState dir, PublishedState own) {
+        NodeStatus.Grastate g = dir == null ? null : dir.grastate()
+                .map(x -> new NodeStatus.Grastate(x.uuid().toString(), x.seqno(), x.safeToBootstrap())).orElse(null);
+        return new NodeStatus(Version.get(), s.identity().podName(), s.identity().ordinal(), null, null, null, null, null, null, null,
+                false, true, "agent bootstrap: " + own.phase(), g, own, null);
+    }
+
+    private static String positionNote(LocalState local) {
+        return local instanceof LocalState.State st && st.seqnoRecovered() ? "; recovered seqno " + st.seqno() : "";
+    }
+
+    static String oneLine(Plan plan) {
+        return plan.name() + ": " + String.join("; ", plan.reasons());
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : (b.isNegative() ? Duration.ZERO : b);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentException(ExitCode.TIMEOUT, "interrupted while waiting");
+        }
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var s = Files.walk(dir)) {
+            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("could not remove " + dir + ": " + e.getMessage());
+        }
+    }
+
+}

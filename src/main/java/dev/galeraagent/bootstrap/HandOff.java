@@ -1,0 +1,83 @@
+package dev.galeraagent.bootstrap;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.galeraagent.files.AtomicFiles;
+import dev.galeraagent.status.StatusJson;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The bootstrap hand-off ({@value #REQUEST}, next to galera.cnf): written by {@code agent bootstrap}
+ * for NEW_CLUSTER and BOOTSTRAP_FROM_HERE; {@code probe serve} calls {@link #complete} once the node is
+ * Primary, which deletes the one-shot file (so a container restart cannot bootstrap again) and renames
+ * the request to {@value #DONE}. Schema: docs/architecture.md, "Rule 10".
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record HandOff(
+        @JsonProperty("plan") String plan,
+        @JsonProperty("pod") String pod,
+        @JsonProperty("ordinal") int ordinal,
+        @JsonProperty("position") String position,
+        @JsonProperty("one_shot_file") String oneShotFile,
+        @JsonProperty("reasons") List<String> reasons,
+        @JsonProperty("time") String time,
+        @JsonProperty("agent_version") String agentVersion) {
+
+    public static final String REQUEST = "bootstrap-request.json";
+    public static final String DONE = "bootstrap-done.json";
+
+    public HandOff {
+        reasons = reasons == null ? List.of() : List.copyOf(reasons);
+    }
+
+    public String toJson() {
+        return StatusJson.write(this);
+    }
+
+    /** The pending request in {@code configDir}, if any. */
+    public static Optional<HandOff> pending(Path configDir) throws IOException {
+        Path p = configDir.resolve(REQUEST);
+        if (!Files.exists(p)) {
+            return Optional.empty();
+        }
+        return Optional.of(StatusJson.read(Files.readString(p, StandardCharsets.UTF_8), HandOff.class));
+    }
+
+    /** For the sidecar, once the node is Primary: remove the one-shot settings, then mark the request done. */
+    public static void complete(Path configDir) throws IOException {
+        Optional<HandOff> req = pending(configDir);
+        if (req.isEmpty()) {
+            return;
+        }
+        if (req.get().oneShotFile() != null) {
+            Files.deleteIfExists(Path.of(req.get().oneShotFile()));
+        }
+        Files.move(configDir.resolve(REQUEST), configDir.resolve(DONE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFiles.fsyncDirectory(configDir);
+    }
+
+    /**
+     * For the sidecar, once a joiner is Synced: remove every one-shot file ({@code wsrep_start_position}),
+     * so a later container restart does not claim a stale position.
+     */
+    public static void clearOneShots(Path configDir) throws IOException {
+        Path dir = configDir.resolve(BootstrapSettings.ONE_SHOT_DIR);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                if (f.getFileName().toString().endsWith(".cnf")) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+        AtomicFiles.fsyncDirectory(dir);
+    }
+}

@@ -1,0 +1,329 @@
+package dev.galeraagent.cli;
+
+import dev.galeraagent.log.Log;
+import dev.galeraagent.probe.ExecCheck;
+import dev.galeraagent.probe.MariaDbAccess;
+import dev.galeraagent.probe.MariaDbStatusReader;
+import dev.galeraagent.probe.NodeFiles;
+import dev.galeraagent.probe.ProbeKind;
+import dev.galeraagent.probe.ProbePolicy;
+import dev.galeraagent.probe.ProbeServer;
+import dev.galeraagent.probe.ProbeService;
+import dev.galeraagent.probe.Verdict;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code agent probe}: Galera-aware liveness, readiness and startup checks, as a sidecar or one-shot. */
+@Command(
+        name = "probe",
+        mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
+        description = {
+            "Galera-aware health checks for the MariaDB container: 'serve' runs the HTTP sidecar, "
+                    + "'liveness', 'readiness' and 'startup' are one-shot checks for exec probes (exit 0 healthy, 1 not).",
+            "MariaDB is reached over TCP only (no unix socket: mariadb-java-client needs JNA for that)."
+        },
+        subcommands = {
+            ProbeCommand.Serve.class,
+            ProbeCommand.Liveness.class,
+            ProbeCommand.Readiness.class,
+            ProbeCommand.Startup.class
+        })
+public final class ProbeCommand implements Runnable {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing a probe command: choose one of " + spec.subcommands().keySet());
+    }
+
+    static final Duration MAX_CACHE = Duration.ofSeconds(1);
+
+    /** How to reach mysqld and judge it; shared by every probe command. */
+    public static final class Options {
+        @Option(names = "--host", defaultValue = "${env:AGENT_HOST:-127.0.0.1}",
+                description = "MariaDB host (TCP). Default: ${DEFAULT-VALUE}. (env: AGENT_HOST)")
+        String host;
+
+        @Option(names = "--port", defaultValue = "${env:AGENT_PORT:-3306}",
+                description = "MariaDB port. Default: ${DEFAULT-VALUE}. (env: AGENT_PORT)")
+        int port;
+
+        @Option(names = "--user", defaultValue = "${env:AGENT_USER:-probe}",
+                description = "MariaDB user of the probe (needs no privileges beyond USAGE). Default: ${DEFAULT-VALUE}. (env: AGENT_USER)")
+        String user;
+
+        @Option(names = "--password-file", defaultValue = "${env:AGENT_PASSWORD_FILE}",
+                description = "File holding the probe user's password (a mounted Secret; one trailing newline is ignored). "
+                        + "Without it the password comes from the AGENT_PASSWORD variable, else it is empty. (env: AGENT_PASSWORD_FILE)")
+        Path passwordFile;
+
+        @Option(names = "--query-timeout", defaultValue = "${env:AGENT_QUERY_TIMEOUT:-1s}", converter = DurationConverter.class,
+                description = "Longest wait for MariaDB (connect, and each read). Default: ${DEFAULT-VALUE}. (env: AGENT_QUERY_TIMEOUT)")
+        Duration queryTimeout;
+
+        @Option(names = "--available-when-donor", defaultValue = "${env:AGENT_AVAILABLE_WHEN_DONOR:-false}",
+                description = "Count a Donor/Desynced node as ready. (env: AGENT_AVAILABLE_WHEN_DONOR)")
+        boolean availableWhenDonor;
+
+        @Option(names = "--startup-grace", defaultValue = "${env:AGENT_STARTUP_GRACE:-60s}", converter = DurationConverter.class,
+                description = "How long liveness tolerates mysqld not listening (starting, --wsrep-recover) without a state transfer in "
+                        + "progress. Default: ${DEFAULT-VALUE}. (env: AGENT_STARTUP_GRACE)")
+        Duration startupGrace;
+
+        @Option(names = "--datadir", defaultValue = "${env:AGENT_DATADIR:-/var/lib/mysql}",
+                description = "MariaDB data directory (read only: grastate.dat, state-transfer markers). Default: ${DEFAULT-VALUE}. (env: AGENT_DATADIR)")
+        Path datadir;
+
+        @Option(names = "--config-dir", defaultValue = "${env:AGENT_CONFIG_DIR:-/etc/mysql/conf.d}",
+                description = "Config volume with the bootstrap hand-off files. Default: ${DEFAULT-VALUE}. (env: AGENT_CONFIG_DIR)")
+        Path configDir;
+
+        MariaDbAccess access(Map<String, String> env) {
+            requirePositive("--query-timeout", queryTimeout);
+            return new MariaDbAccess(host, port, user, password(env), queryTimeout);
+        }
+
+        String password(Map<String, String> env) {
+            if (passwordFile != null) {
+                try {
+                    String p = Files.readString(passwordFile, StandardCharsets.UTF_8);
+                    return p.endsWith("\r\n") ? p.substring(0, p.length() - 2) : p.endsWith("\n") ? p.substring(0, p.length() - 1) : p;
+                } catch (IOException e) {
+                    throw new AgentException(ExitCode.IO, "cannot read the password file " + passwordFile + ": " + e.getClass().getSimpleName()
+                            + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                }
+            }
+            return env.getOrDefault("AGENT_PASSWORD", "");
+        }
+
+        ProbePolicy policy() {
+            if (port < 1 || port > 65535) {
+                throw new AgentException(ExitCode.USAGE, "--port must be 1-65535, was " + port);
+            }
+            return new ProbePolicy(availableWhenDonor, startupGrace, user, new MariaDbAccess(host, port, user, "", Duration.ofSeconds(1)).target());
+        }
+
+        NodeFiles files() {
+            return new NodeFiles(datadir, configDir);
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
+            description = "Run the sidecar: /live, /ready, /startup (200 or 503 with a one-line reason), /status (JSON), /metrics (Prometheus).")
+    static final class Serve implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Mixin
+        Options options;
+
+        @Option(names = "--listen", defaultValue = "${env:AGENT_LISTEN:-0.0.0.0:9800}",
+                description = "Address and port to serve on. Default: ${DEFAULT-VALUE}. (env: AGENT_LISTEN)")
+        String listen;
+
+        @Option(names = "--cache", defaultValue = "${env:AGENT_CACHE:-250ms}", converter = DurationConverter.class,
+                description = "How long one status read answers all probes (at most 1s). Default: ${DEFAULT-VALUE}. (env: AGENT_CACHE)")
+        Duration cache;
+
+        @Override
+        public Integer call() throws Exception {
+            Log.setDebug(common.verbose);
+            if (cache.isNegative() || cache.compareTo(MAX_CACHE) > 0) {
+                throw new AgentException(ExitCode.USAGE, "--cache must be between 0 and 1s, was " + cache.toMillis() + "ms");
+            }
+            InetSocketAddress address = parseListen(listen);
+            ProbePolicy policy = options.policy();
+            MariaDbAccess access = options.access(System.getenv());
+            ProbeService service = new ProbeService(new MariaDbStatusReader(access), options.files(), policy, cache,
+                    access.timeout(), Version.get(), podName(), ordinal(podName()));
+            ProbeServer server;
+            try {
+                server = new ProbeServer(service, address);
+            } catch (BindException e) {
+                service.close();
+                throw new AgentException(ExitCode.ENVIRONMENT, "cannot listen on " + listen + ": " + e.getMessage());
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "probe-shutdown"));
+            // Rule 10's bootstrap of the Primary will be a server.schedule(...) task here, fed by options.files().
+            service.snapshot(); // the first read loads the driver and connects: not inside a kubelet probe's deadline
+            server.start();
+            Log.of("probe").info("checking " + access + ", cache " + cache.toMillis() + "ms, startup grace "
+                    + policy.startupGrace().toSeconds() + "s, available when donor: " + policy.availableWhenDonor());
+            stopped.await();
+            return ExitCode.OK.code();
+        }
+    }
+
+    /** The shared body of the three one-shot checks. */
+    abstract static class OneShot implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        CommonOptions common;
+
+        @Mixin
+        Options options;
+
+        @Option(names = "--sidecar", defaultValue = "${env:AGENT_SIDECAR:-http://127.0.0.1:9800}",
+                description = "The local 'probe serve' to ask first; 'none' to always ask MariaDB directly. Default: ${DEFAULT-VALUE}. (env: AGENT_SIDECAR)")
+        String sidecar;
+
+        @Option(names = "--sidecar-timeout", defaultValue = "${env:AGENT_SIDECAR_TIMEOUT:-300ms}", converter = DurationConverter.class,
+                description = "How long to wait for the sidecar before asking MariaDB directly. Default: ${DEFAULT-VALUE}. (env: AGENT_SIDECAR_TIMEOUT)")
+        Duration sidecarTimeout;
+
+        abstract ProbeKind kind();
+
+        @Override
+        public Integer call() {
+            Log.setDebug(common.verbose);
+            URI uri = null;
+            if (!"none".equalsIgnoreCase(sidecar)) {
+                try {
+                    uri = URI.create(sidecar);
+                    if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+                        throw new IllegalArgumentException("not an http:// URL");
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new AgentException(ExitCode.USAGE, "--sidecar must be an http://HOST:PORT URL or 'none', was '" + sidecar + "'");
+                }
+            }
+            requirePositive("--sidecar-timeout", sidecarTimeout);
+            ProbePolicy policy = options.policy();
+            Verdict v = ExecCheck.run(kind(), uri, sidecarTimeout, () -> {
+                // no sidecar: one read with no memory, so the start-up grace counts from now (see README)
+                MariaDbAccess access = options.access(System.getenv());
+                // a cold JVM loads the driver inside the wait: allow it a connect and a read, each bounded by the driver
+                try (ProbeService direct = new ProbeService(new MariaDbStatusReader(access), options.files(), policy, Duration.ZERO,
+                        access.timeout().multipliedBy(2), Version.get(), null, null)) {
+                    return direct.health().of(kind());
+                }
+            });
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(v.reason());
+            out.flush();
+            return v.ok() ? ExitCode.OK.code() : ExitCode.CHECK_FAILED.code();
+        }
+    }
+
+    @Command(name = "liveness", mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
+            description = "Exit 0 when mysqld is alive (also while it receives a state transfer or starts), 1 when it should be restarted.")
+    static final class Liveness extends OneShot {
+        @Override
+        ProbeKind kind() {
+            return ProbeKind.LIVENESS;
+        }
+    }
+
+    @Command(name = "readiness", mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
+            description = "Exit 0 when the node may take traffic: wsrep ready and connected, Primary, Synced; 1 otherwise.")
+    static final class Readiness extends OneShot {
+        @Override
+        ProbeKind kind() {
+            return ProbeKind.READINESS;
+        }
+    }
+
+    @Command(name = "startup", mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
+            description = "Exit 0 once mysqld answers or a state transfer is in progress, 1 before.")
+    static final class Startup extends OneShot {
+        @Override
+        ProbeKind kind() {
+            return ProbeKind.STARTUP;
+        }
+    }
+
+    private static void requirePositive(String option, Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw new AgentException(ExitCode.USAGE, option + " must be positive");
+        }
+    }
+
+    private static String podName() {
+        String pod = System.getenv("POD_NAME");
+        if (pod != null && !pod.isBlank()) {
+            return pod;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static Integer ordinal(String pod) {
+        if (pod == null) {
+            return null;
+        }
+        Matcher m = Pattern.compile("-(\\d{1,9})$").matcher(pod);
+        return m.find() ? Integer.valueOf(m.group(1)) : null;
+    }
+
+    private static final Pattern LISTEN = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)\\]|([^:\\[\\]]*)):(\\d{1,5})");
+
+    static InetSocketAddress parseListen(String listen) {
+        Matcher m = LISTEN.matcher(listen == null ? "" : listen.strip());
+        if (!m.matches() || Integer.parseInt(m.group(3)) > 65535) {
+            throw new AgentException(ExitCode.USAGE, "--listen must be HOST:PORT (like 0.0.0.0:9800 or [::]:9800), was '" + listen + "'");
+        }
+        String host = m.group(1) != null ? m.group(1) : m.group(2);
+        int port = Integer.parseInt(m.group(3));
+        if (host.isEmpty()) {
+            return new InetSocketAddress(port);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new AgentException(ExitCode.USAGE, "--listen host '" + host + "' does not resolve");
+        }
+    }
+
+    /** Durations as written on the command line: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = FORM.matcher(value == null ? "" : value.strip().toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration like 500ms, 30s, 5m or 1h");
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.galeraagent.probe;
+
+import dev.galeraagent.probe.Observation.Answered;
+import dev.galeraagent.probe.Observation.Failed;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The health verdict: mysqld's wsrep status (or why it could not be read) in, the liveness, readiness
+ * and startup verdicts out, each with a one-line reason. Pure: no I/O, no clock.
+ *
+ * <p>The rules (README "Probe mode" has them as a table):
+ * <ul>
+ *   <li>Readiness: {@code wsrep_ready=ON}, {@code wsrep_connected=ON}, {@code wsrep_cluster_status=Primary}
+ *       and Synced (Donor/Desynced too with {@code --available-when-donor}).
+ *   <li>Liveness: a node that answers is live, whatever its Galera state. In particular a node outside
+ *       a Primary component stays live: it is waiting for quorum (or for the sidecar to bootstrap it,
+ *       architecture "Rule 10"); a restart loses nothing but fixes nothing either, and a node restarted
+ *       in a loop keeps a partitioned cluster from re-forming. A node that does not listen is live while
+ *       a state transfer is in progress and within the start-up grace; a hung node is not live.
+ *   <li>Startup: done once mysqld answers, or as soon as a state transfer is seen, so that a transfer
+ *       hands over to the lenient liveness instead of spending the startup budget.
+ * </ul>
+ */
+public final class HealthVerdict {
+    private HealthVerdict() {
+    }
+
+    public static Health judge(Observation observation, LocalSigns signs, ProbePolicy policy) {
+        return switch (observation) {
+            case Answered a -> answered(a, policy);
+            case Failed f -> failed(f, signs, policy);
+        };
+    }
+
+    private static Health answered(Answered a, ProbePolicy policy) {
+        String wsrepOn = a.get("wsrep_on");
+        boolean anyStatus = a.variables().keySet().stream().anyMatch(k -> !k.equals("wsrep_on"));
+        if ("OFF".equalsIgnoreCase(wsrepOn) || (wsrepOn == null && !anyStatus)) {
+            String why = wsrepOn == null ? "this server has no wsrep variables" : "wsrep_on=OFF";
+            return upButNotReady("Galera is not enabled (" + why + ")");
+        }
+        String provider = a.get("wsrep_provider_name");
+        if (provider != null && provider.isBlank()) {
+            return upButNotReady("Galera is not enabled (wsrep_on=ON but no wsrep provider is loaded)");
+        }
+        String state = orDash(a.get("wsrep_local_state_comment"));
+        String clusterStatus = orDash(a.get("wsrep_cluster_status"));
+        boolean connected = on(a.get("wsrep_connected"));
+        boolean wsrepReady = on(a.get("wsrep_ready"));
+        boolean primary = "Primary".equals(clusterStatus);
+        String size = orDash(a.get("wsrep_cluster_size"));
+
+        Verdict ready;
+        String notReady = notReadyBecause(state, clusterStatus, connected, wsrepReady, primary, policy);
+        if (notReady == null) {
+            ready = Verdict.ok("ready: " + state + " in a Primary component of " + size + " node(s)");
+        } else {
+            ready = Verdict.no("not ready: " + notReady);
+        }
+
+        String situation;
+        if (joining(state)) {
+            situation = "receiving a state transfer (" + state + ")";
+        } else if (!connected) {
+            situation = "not connected to a cluster (wsrep_connected=OFF); a restart would not help";
+        } else if (!primary) {
+            situation = "not in a Primary component (" + clusterStatus + "): waiting for quorum; a restart would not help";
+        } else {
+            situation = state + ", " + clusterStatus;
+        }
+        return new Health(
+                Verdict.ok("live: mysqld answers; " + situation),
+                ready,
+                Verdict.ok("started: mysqld answers; " + situation));
+    }
+
+    /** The first unmet readiness condition, most telling first; null when ready. */
+    private static String notReadyBecause(
+            String state, String clusterStatus, boolean connected, boolean wsrepReady, boolean primary, ProbePolicy policy) {
+        if (!connected) {
+            return "not connected to a cluster (wsrep_connected=OFF)";
+        }
+        if (!primary) {
+            return "not in a Primary component (wsrep_cluster_status=" + clusterStatus + ")";
+        }
+        if (joining(state)) {
+            return "receiving a state transfer (" + state + ")";
+        }
+        if ("Joined".equals(state)) {
+            return "catching up after a state transfer (Joined)";
+        }
+        if (state.startsWith("Donor")) {
+            if (!policy.availableWhenDonor()) {
+                return state + " (serving a state transfer or desynced; --available-when-donor is off)";
+            }
+        } else if (!"Synced".equals(state)) {
+            return "local state is " + state + ", not Synced";
+        }
+        if (!wsrepReady) {
+            return "wsrep_ready=OFF";
+        }
+        return null;
+    }
+
+    private static Health upButNotReady(String why) {
+        return new Health(
+                Verdict.ok("live: mysqld answers; " + why),
+                Verdict.no("not ready: " + why),
+                Verdict.ok("started: mysqld answers; " + why));
+    }
+
+    private static Health failed(Failed f, LocalSigns signs, ProbePolicy policy) {
+        String detail = f.detail().isEmpty() ? "" : " (" + f.detail() + ")";
+        return switch (f.failure()) {
+            case ACCESS_DENIED -> {
+                String why = "mysqld denied access to user '" + policy.user() + "'" + detail + "; check the probe password and grants";
+                yield new Health(
+                        Verdict.ok("live: mysqld answers, but " + why),
+                        Verdict.no("not ready: " + why),
+                        Verdict.ok("started: mysqld answers, but " + why));
+            }
+            case SERVER_ERROR -> {
+                String why = "mysqld answered with an error" + detail;
+                yield new Health(Verdict.ok("live: " + why), Verdict.no("not ready: " + why), Verdict.ok("started: " + why));
+            }
+            case DOWN -> {
+                String why = "mysqld is not answering on " + policy.target() + detail;
+                if (signs.stateTransferFiles()) {
+                    yield transferring(why);
+                }
+                Duration down = signs.unansweredFor();
+                Verdict live = down.compareTo(policy.startupGrace()) < 0
+                        ? Verdict.ok("live: " + why + " for " + seconds(down) + ", within the " + seconds(policy.startupGrace()) + " start-up grace")
+                        : Verdict.no("not live: " + why + " for " + seconds(down) + ", beyond the " + seconds(policy.startupGrace())
+                                + " start-up grace, and no state transfer is in progress");
+                yield new Health(live, Verdict.no("not ready: " + why), Verdict.no("not started: " + why));
+            }
+            case TIMEOUT -> {
+                String why = "mysqld did not answer on " + policy.target() + detail + ": hung?";
+                if (signs.stateTransferFiles()) {
+                    yield transferring(why);
+                }
+                yield new Health(Verdict.no("not live: " + why), Verdict.no("not ready: " + why), Verdict.no("not started: " + why));
+            }
+        };
+    }
+
+    private static Health transferring(String why) {
+        String sst = "a state transfer is in progress (sst_in_progress in the data directory)";
+        return new Health(
+                Verdict.ok("live: " + sst + "; " + why),
+                Verdict.no("not ready: " + sst + "; " + why),
+                Verdict.ok("started: " + sst + "; liveness takes over"));
+    }
+
+    private static boolean joining(String state) {
+        return state.startsWith("Join") && !"Joined".equals(state);
+    }
+
+    private static boolean on(String value) {
+        return "ON".equalsIgnoreCase(value);
+    }
+
+    private static String orDash(String value) {
+        return value == null || value.isBlank() ? "-" : value;
+    }
+
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+}

@@ -1,0 +1,238 @@
+package dev.galeraagent.bootstrap;
+
+import static dev.galeraagent.bootstrap.PlannerFixtures.U1;
+import static dev.galeraagent.bootstrap.PlannerFixtures.U2;
+import static dev.galeraagent.bootstrap.PlannerFixtures.empty;
+import static dev.galeraagent.bootstrap.PlannerFixtures.input;
+import static dev.galeraagent.bootstrap.PlannerFixtures.nonPrimary;
+import static dev.galeraagent.bootstrap.PlannerFixtures.primary;
+import static dev.galeraagent.bootstrap.PlannerFixtures.published;
+import static dev.galeraagent.bootstrap.PlannerFixtures.safe;
+import static dev.galeraagent.bootstrap.PlannerFixtures.state;
+import static dev.galeraagent.bootstrap.PlannerFixtures.waiting;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.galeraagent.galera.Position;
+import dev.galeraagent.status.PublishedState;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+    // Rule1JoinALivePrimary
+    @Test
+    void joinsWhenAPeerIsPrimary() {
+        Plan p = Planner.plan(input(0, 3, empty(), Map.of(1, primary(1, U1, 40), 2, nonPrimary(2)), Map.of()));
+        assertThat(p).isInstanceOfSatisfying(Plan.Join.class, j -> {
+            assertThat(j.primaryMembers()).containsExactly(1);
+            assertThat(j.startPosition()).isEmpty();
+        });
+        assertThat(p.reasons().get(0)).contains("pods [1] are in a live Primary component").contains("rule 1");
+    }
+
+    @Test
+    void neverBootstrapsWhenAPrimaryIsLiveEvenWithTheMostDataAndSafeToBootstrap() {
+        Plan p = Planner.plan(input(0, 3, safe(U1, 900), Map.of(2, primary(2, U1, 10)), Map.of(1, published(1, state(U1, 5)))));
+        assertThat(p).isInstanceOf(Plan.Join.class);
+    }
+
+    @Test
+    void aJoinerWithARecoveredPositionJoinsFromIt() {
+        Plan p = Planner.plan(input(1, 3, state(U1, 3_000_000_000L), Map.of(0, primary(0, U1, 3_000_000_005L)), Map.of()));
+        assertThat(((Plan.Join) p).startPosition()).contains(new Position(U1, 3_000_000_000L));
+        assertThat(p.reasons()).anyMatch(r -> r.contains("incremental state transfer"));
+    }
+
+    @Test
+    void refusesToJoinAPrimaryOfAnotherHistory() {
+        Plan p = Planner.plan(input(1, 3, state(U2, 70), Map.of(0, primary(0, U1, 5)), Map.of()));
+        assertThat(p).isInstanceOf(Plan.Refuse.class);
+        assertThat(String.join(" ", p.reasons())).contains(U2.toString()).contains("full state transfer");
+    }
+
+    @Test
+    void aNonPrimaryPeerIsNotAPrimary() {
+        Plan p = Planner.plan(input(1, 3, empty(), Map.of(0, nonPrimary(0)), Map.of()));
+        assertThat(p).isInstanceOf(Plan.Wait.class);
+    }
+
+    // Rule2FreshCluster
+    @Test
+    void podZeroStartsANewClusterWhenEveryDataDirectoryIsEmpty() {
+        Plan p = Planner.plan(input(0, 3, empty(), Map.of(), Map.of(1, published(1, empty()), 2, published(2, empty()))));
+        assertThat(p).isInstanceOf(Plan.NewCluster.class);
+        assertThat(p.reasons()).anyMatch(r -> r.contains("rule 2"));
+    }
+
+    @Test
+    void podZeroStartsANewClusterWithoutHearingFromPodsThatDoNotExistYet() {
+        // OrderedReady: pods 1 and 2 are only created once pod 0 is Ready
+        Plan p = Planner.plan(input(0, 3, empty(), Map.of(), Map.of()));
+        assertThat(p).isInstanceOf(Plan.NewCluster.class);
+        assertThat(p.reasons()).anyMatch(r -> r.contains("not heard from: pods [1, 2]"));
+    }
+
+    @Test
+    void otherPodsWaitForPodZero() {
+        Plan p = Planner.plan(input(2, 3, empty(), Map.of(), Map.of(0, published(0, empty()))));
+        assertThat(p).isInstanceOfSatisfying(Plan.Wait.class, w -> assertThat(w.awaiting()).contains(0));
+    }
+
+    // Rule3EmptyNeverBootstrapsWhileAnotherHasState
+    @Test
+    void podZeroWithAnEmptyDirectoryWaitsForThePodWithState() {
+        Plan p = Planner.plan(input(0, 3, empty(), Map.of(), Map.of(1, published(1, state(U1, 10)))));
+        assertThat(p).isInstanceOf(Plan.Wait.class);
+        assertThat(p.reasons()).anyMatch(r -> r.contains("pods [1] have state") && r.contains("rule 3"));
+    }
+
+    @Test
+    void seesStateThroughAPeersStatusToo() {
+        Plan p = Planner.plan(input(0, 3, empty(), Map.of(2, waiting(2, state(U1, 10))), Map.of()));
+        assertThat(p).isInstanceOf(Plan.Wait.class);
+    }
+
+    // Rule4FullCrashElection
+    @Test
+    void theHighestSeqnoBootstraps() {
+        Map<Integer, PublishedState> others = Map.of(0, published(0, state(U1, 10)), 2, published(2, state(U1, 11)));
+        assertThat(Planner.plan(input(1, 3, state(U1, 12), Map.of(), others))).isInstanceOfSatisfying(Plan.BootstrapFromHere.class,
+                b -> assertThat(b.position()).isEqualTo(new Position(U1, 12)));
+        Plan other = Planner.plan(input(0, 3, state(U1, 10), Map.of(), Map.of(1, published(1, state(U1, 12)), 2, published(2, state(U1, 11)))));
+        assertThat(other).isInstanceOfSatisfying(Plan.Wait.class, w -> assertThat(w.awaiting()).contains(1));
+    }
+
+    @Test
+    void tiesGoToTheLowestOrdinal() {
+        Map<Integer, PublishedState> fromOne = Map.of(0, published(0, state(U1, 7)), 2, published(2, state(U1, 7)));
+        assertThat(Planner.plan(input(1, 3, state(U1, 7), Map.of(), fromOne))).isInstanceOf(Plan.Wait.class);
+        assertThat(Planner.plan(input(0, 3, state(U1, 7), Map.of(), Map.of(1, published(1, state(U1, 7)), 2, published(2, state(U1, 7))))))
+                .isInstanceOf(Plan.BootstrapFromHere.class);
+    }
+
+    @Test
+    void safeToBootstrapWinsAmongTheHighestSeqno() {
+        Map<Integer, PublishedState> others = Map.of(0, published(0, state(U1, 9)), 1, published(1, state(U1, 9)));
+        Plan p = Planner.plan(input(2, 3, safe(U1, 9), Map.of(), others));
+        assertThat(p).isInstanceOf(Plan.BootstrapFromHere.class);
+        assertThat(p.reasons()).anyMatch(r -> r.contains("safe_to_bootstrap: 1 and the highest seqno 9"));
+    }
+
+    @Test
+    void severalSafeToBootstrapChooseTheHighestSeqno() {
+        Plan p = Planner.plan(input(0, 3, safe(U1, 5), Map.of(), Map.of(1, published(1, safe(U1, 8)), 2, published(2, state(U1, 3)))));
+        assertThat(p).isInstanceOfSatisfying(Plan.Wait.class, w -> assertThat(w.awaiting()).contains(1));
+    }
+
+    @Test
+    void safeToBootstrapNeverWinsOverMoreData() {
+        Plan p = Planner.plan(input(0, 3, safe(U1, 5), Map.of(), Map.of(1, published(1, state(U1, 8)), 2, published(2, state(U1, 3)))));
+        assertThat(p).isInstanceOfSatisfying(Plan.Wait.class, w -> assertThat(w.awaiting()).contains(1));
+        assertThat(p.reasons()).anyMatch(r -> r.contains("choosing the most data"));
+    }
+
+    @Test
+    void waitsUntilEveryPodPublished() {
+        Plan p = Planner.plan(input(0, 3, state(U1, 50), Map.of(), Map.of(1, published(1, state(U1, 10)))));
+        assertThat(p).isInstanceOf(Plan.Wait.class);
+        assertThat(p.reasons()).anyMatch(r -> r.contains("waiting for pods [2] to publish their state: 2 of 3 known"));
+    }
+
+    @Test
+    void aPublishedStateWithoutSeqnoIsNotKnownYet() {
+        LocalState unrecovered = new LocalState.State(U1, -1, false, false, true);
+        Plan p = Planner.plan(input(0, 3, state(U1, 50), Map.of(), Map.of(1, published(1, state(U1, 10)), 2, published(2, unrecovered))));
+        assertThat(p).isInstanceOf(Plan.Wait.class);
+        assertThat(p.reasons()).anyMatch(r -> r.contains("waiting for pods [2]"));
+    }
+
+    @Test
+    void decidesWithAQuorumAfterTheTimeoutAndSaysSoLoudly() {
+        PlannerInput in = new PlannerInput(0, 3, state(U1, 50), Map.of(), Map.of(1, published(1, state(U1, 10))), 2, true, Optional.empty(), true);
+        Plan p = Planner.plan(in);
+        assertThat(p).isInstanceOf(Plan.BootstrapFromHere.class);
+        assertThat(p.reasons()).anyMatch(r -> r.startsWith("WARNING: the recovery timeout passed with pods [2] unknown"));
+    }
+
+    @Test
+    void keepsWaitingAfterTheTimeoutBelowTheQuorum() {
+        PlannerInput in = new PlannerInput(0, 5, state(U1, 50), Map.of(), Map.of(1, published(1, state(U1, 10))), 3, true, Optional.empty(), true);
+        assertThat(Planner.plan(in)).isInstanceOf(Plan.Wait.class);
+    }
+
+    @Test
+    void aSinglePodWithStateBootstrapsItself() {
+        assertThat(Planner.plan(input(0, 1, state(U1, 4), Map.of(), Map.of()))).isInstanceOf(Plan.BootstrapFromHere.class);
+    }
+
+    @Test
+    void anUnrecoveredOwnSeqnoWaitsAndSaysWhy() {
+        Plan p = Planner.plan(input(0, 1, new LocalState.State(U1, -1, false, false, true), Map.of(), Map.of()));
+        assertThat(p).isInstanceOf(Plan.Wait.class);
+        assertThat(p.reasons()).anyMatch(r -> r.contains("--wsrep-recover has not run"));
+    }
+
+    @Test
+    void emptyPodsDoNotStopTheElection() {
+        Plan p = Planner.plan(input(1, 3, state(U1, 4), Map.of(), Map.of(0, published(0, empty()), 2, published(2, empty()))));
+        assertThat(p).isInstanceOf(Plan.BootstrapFromHere.class);
+    }
+
+    @Test
+    void forceBootstrapsTheChosenPodWithAWarningAboutNewerData() {
+        PlannerInput in = new PlannerInput(0, 3, state(U1, 5), Map.of(), Map.of(1, published(1, state(U1, 9))), 2, false, Optional.of(0), true);
+        Plan p = Planner.plan(in);
+        assertThat(p).isInstanceOf(Plan.BootstrapFromHere.class);
+        assertThat(p.reasons()).anyMatch(r -> r.startsWith("WARNING: pod 1: cluster " + U1 + " seqno 9"));
+        PlannerInput other = new PlannerInput(1, 3, state(U1, 9), Map.of(), Map.of(0, published(0, state(U1, 5))), 2, false, Optional.of(0), true);
+        assertThat(Planner.plan(other)).isInstanceOfSatisfying(Plan.Wait.class, w -> assertThat(w.awaiting()).contains(0));
+    }
+
+    @Test
+    void forceOnAnEmptyPodIsRefused() {
+        PlannerInput in = new PlannerInput(0, 3, empty(), Map.of(), Map.of(), 2, false, Optional.of(0), true);
+        assertThat(Planner.plan(in)).isInstanceOf(Plan.Refuse.class);
+    }
+
+    // Rule5OneHistory
+    @Test
+    void refusesAndNamesWhichPodHoldsWhichHistory() {
+        Map<Integer, PublishedState> others = Map.of(1, published(1, state(U2, 99)), 2, published(2, state(U1, 3)));
+        Plan p = Planner.plan(input(0, 3, state(U1, 5), Map.of(), others));
+        assertThat(p).isInstanceOf(Plan.Refuse.class);
+        assertThat(p.reasons()).anyMatch(r -> r.contains("pod 1: cluster " + U2 + " seqno 99")
+                && r.contains("pod 0: cluster " + U1 + " seqno 5, pod 2: cluster " + U1 + " seqno 3"));
+        assertThat(p.reasons()).anyMatch(r -> r.contains("--force-bootstrap-from=<ordinal>"));
+    }
+
+    @Test
+    void refusesEvenBeforeEveryPodPublished() {
+        Plan p = Planner.plan(input(0, 5, state(U1, 5), Map.of(), Map.of(3, published(3, state(U2, 1)))));
+        assertThat(p).isInstanceOf(Plan.Refuse.class);
+    }
+
+    // Rule9WithoutTheApi
+    @Test
+    void electsOverThePeersStatusWhileTheirInitContainersWait() {
+        PlannerInput in = new PlannerInput(0, 3, state(U1, 5),
+                Map.of(1, waiting(1, state(U1, 8)), 2, waiting(2, state(U1, 6))), Map.of(), 2, false, Optional.empty(), false);
+        assertThat(Planner.plan(in)).isInstanceOfSatisfying(Plan.Wait.class, w -> assertThat(w.awaiting()).contains(1));
+        PlannerInput chosen = new PlannerInput(1, 3, state(U1, 8),
+                Map.of(0, waiting(0, state(U1, 5)), 2, waiting(2, state(U1, 6))), Map.of(), 2, false, Optional.empty(), false);
+        assertThat(Planner.plan(chosen)).isInstanceOf(Plan.BootstrapFromHere.class);
+    }
+
+    @Test
+    void aPeerWhoseMysqldRunsNonPrimaryGivesNoState() {
+        PlannerInput in = new PlannerInput(0, 2, state(U1, 5), Map.of(1, nonPrimary(1)), Map.of(), 2, false, Optional.empty(), false);
+        assertThat(Planner.plan(in)).isInstanceOf(Plan.Wait.class);
+    }
+
+    @Test
+    void inputOutsideTheStatefulSetIsRefused() {
+        assertThatThrownBy(() -> input(3, 3, empty(), Map.of(), Map.of())).hasMessageContaining("ordinal 3 is outside");
+        assertThatThrownBy(() -> new PlannerInput(0, 3, empty(), Map.of(), Map.of(), 2, false, Optional.of(7), true))
+                .hasMessageContaining("--force-bootstrap-from=7");
+    }
+}

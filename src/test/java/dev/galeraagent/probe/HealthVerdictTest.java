@@ -1,0 +1,148 @@
+package dev.galeraagent.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.galeraagent.probe.Observation.Answered;
+import dev.galeraagent.probe.Observation.Failed;
+import dev.galeraagent.probe.Observation.Failure;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class HealthVerdictTest {
+    private static final ProbePolicy STRICT = new ProbePolicy(false, Duration.ofSeconds(60), "probe", "127.0.0.1:3306");
+    private static final ProbePolicy DONOR_OK = new ProbePolicy(true, Duration.ofSeconds(60), "probe", "127.0.0.1:3306");
+
+    private static Answered galera(String state, String clusterStatus, String connected, String ready) {
+        Map<String, String> v = new HashMap<>();
+        v.put("wsrep_on", "ON");
+        v.put("wsrep_provider_name", "Galera");
+        v.put("wsrep_local_state_comment", state);
+        v.put("wsrep_cluster_status", clusterStatus);
+        v.put("wsrep_connected", connected);
+        v.put("wsrep_ready", ready);
+        v.put("wsrep_cluster_size", "3");
+        return new Answered(v);
+    }
+
+    record Row(String name, Observation observation, LocalSigns signs, ProbePolicy policy,
+            boolean live, boolean ready, boolean started, String readyReasonContains) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arguments> table() {
+        LocalSigns none = LocalSigns.NONE;
+        LocalSigns sst = new LocalSigns(true, Duration.ofMinutes(30));
+        LocalSigns downLong = new LocalSigns(false, Duration.ofSeconds(61));
+        LocalSigns downShort = new LocalSigns(false, Duration.ofSeconds(5));
+        return Stream.of(
+                new Row("synced primary", galera("Synced", "Primary", "ON", "ON"), none, STRICT, true, true, true, "ready: Synced"),
+                new Row("donor without the flag", galera("Donor/Desynced", "Primary", "ON", "ON"), none, STRICT, true, false, true, "--available-when-donor is off"),
+                new Row("donor with the flag", galera("Donor/Desynced", "Primary", "ON", "ON"), none, DONOR_OK, true, true, true, "ready: Donor/Desynced"),
+                new Row("joiner", galera("Joiner", "Primary", "ON", "OFF"), none, STRICT, true, false, true, "receiving a state transfer"),
+                new Row("joining: receiving state transfer", galera("Joining: receiving State Transfer", "Primary", "ON", "OFF"), none, STRICT, true, false, true, "receiving a state transfer"),
+                new Row("joined", galera("Joined", "Primary", "ON", "OFF"), none, STRICT, true, false, true, "catching up"),
+                new Row("non-primary", galera("Initialized", "non-Primary", "ON", "OFF"), none, STRICT, true, false, true, "not in a Primary component"),
+                new Row("non-primary even if synced", galera("Synced", "non-Primary", "ON", "ON"), none, DONOR_OK, true, false, true, "not in a Primary component"),
+                new Row("disconnected", galera("Initialized", "Disconnected", "OFF", "OFF"), none, STRICT, true, false, true, "not connected"),
+                new Row("synced but wsrep not ready", galera("Synced", "Primary", "ON", "OFF"), none, STRICT, true, false, true, "wsrep_ready=OFF"),
+                new Row("donor with the flag but not ready", galera("Donor/Desynced", "Primary", "ON", "OFF"), none, DONOR_OK, true, false, true, "wsrep_ready=OFF"),
+                new Row("wsrep_on OFF", new Answered(Map.of("wsrep_on", "OFF")), none, STRICT, true, false, true, "Galera is not enabled (wsrep_on=OFF)"),
+                new Row("no wsrep variables", new Answered(Map.of()), none, STRICT, true, false, true, "Galera is not enabled"),
+                new Row("no provider", new Answered(Map.of("wsrep_on", "ON", "wsrep_provider_name", "", "wsrep_ready", "OFF")), none, STRICT, true, false, true, "no wsrep provider"),
+                new Row("down just now", new Failed(Failure.DOWN, "Connection refused"), downShort, STRICT, true, false, false, "not answering on 127.0.0.1:3306"),
+                new Row("down beyond the grace", new Failed(Failure.DOWN, "Connection refused"), downLong, STRICT, false, false, false, "not answering"),
+                new Row("down during a state transfer", new Failed(Failure.DOWN, "Connection refused"), sst, STRICT, true, false, true, "state transfer is in progress"),
+                new Row("wrong password", new Failed(Failure.ACCESS_DENIED, "error 1045"), none, STRICT, true, false, true, "denied access to user 'probe'"),
+                new Row("hung", new Failed(Failure.TIMEOUT, "no answer within 1000ms"), none, STRICT, false, false, false, "hung?"),
+                new Row("hung during a state transfer", new Failed(Failure.TIMEOUT, "no answer within 1000ms"), sst, STRICT, true, false, true, "state transfer"),
+                new Row("server error", new Failed(Failure.SERVER_ERROR, "error 1040: Too many connections"), none, STRICT, true, false, true, "Too many connections"))
+                .map(Arguments::of);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("table")
+    void verdictFollowsTheSemanticsTable(Row row) {
+        Health h = HealthVerdict.judge(row.observation(), row.signs(), row.policy());
+        assertThat(h.live().ok()).as("live: %s", h.live().reason()).isEqualTo(row.live());
+        assertThat(h.ready().ok()).as("ready: %s", h.ready().reason()).isEqualTo(row.ready());
+        assertThat(h.startup().ok()).as("startup: %s", h.startup().reason()).isEqualTo(row.started());
+        assertThat(h.ready().reason()).contains(row.readyReasonContains());
+    }
+
+    @Test
+    void aNodeStuckOutsideAPrimaryComponentStaysLiveAndSaysARestartWouldNotHelp() {
+        Health h = HealthVerdict.judge(galera("Initialized", "non-Primary", "ON", "OFF"), LocalSigns.NONE, STRICT);
+        assertThat(h.live().ok()).isTrue();
+        assertThat(h.live().reason()).contains("waiting for quorum").contains("a restart would not help");
+    }
+
+    @Test
+    void downReasonsSayHowLongAndWhichGrace() {
+        Health h = HealthVerdict.judge(new Failed(Failure.DOWN, "Connection refused"), new LocalSigns(false, Duration.ofMillis(61_500)), STRICT);
+        assertThat(h.live().reason()).isEqualTo("not live: mysqld is not answering on 127.0.0.1:3306 (Connection refused) for 61.5s, "
+                + "beyond the 60s start-up grace, and no state transfer is in progress");
+    }
+
+    private static final List<String> STATES = List.of("Synced", "Donor/Desynced", "Joiner", "Joining: receiving State Transfer", "Joined",
+            "Initialized", "", "Destroyed");
+    private static final List<String> STATUSES = List.of("Primary", "non-Primary", "Disconnected", "");
+    private static final List<String> FLAGS = List.of("ON", "OFF", "");
+
+    /** Every combination of the wsrep values that matter: ready exactly per the rule, always live, reasons on one line. */
+    @Test
+    void readinessIsExactlyTheRuleOverEveryCombination() {
+        int checked = 0;
+        for (String state : STATES) {
+            for (String status : STATUSES) {
+                for (String connected : FLAGS) {
+                    for (String wsrepReady : FLAGS) {
+                        for (ProbePolicy policy : List.of(STRICT, DONOR_OK)) {
+                            Health h = HealthVerdict.judge(galera(state, status, connected, wsrepReady), LocalSigns.NONE, policy);
+                            boolean expected = "ON".equals(wsrepReady) && "ON".equals(connected) && "Primary".equals(status)
+                                    && ("Synced".equals(state) || (policy.availableWhenDonor() && "Donor/Desynced".equals(state)));
+                            String where = state + "/" + status + "/connected=" + connected + "/ready=" + wsrepReady + "/donorOk=" + policy.availableWhenDonor();
+                            assertThat(h.ready().ok()).as(where + ": " + h.ready().reason()).isEqualTo(expected);
+                            assertThat(h.live().ok()).as(where).isTrue();
+                            assertThat(h.startup().ok()).as(where).isTrue();
+                            assertThat(h.ready().reason()).as(where).startsWith(expected ? "ready: " : "not ready: ");
+                            checked++;
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(checked).isEqualTo(STATES.size() * STATUSES.size() * FLAGS.size() * FLAGS.size() * 2);
+    }
+
+    /** Random failure inputs: never an exception, reasons one line, and a hung or long-down node without a transfer is never live. */
+    @Test
+    void failuresAlwaysGiveOneLineReasonsAndOnlyToleratedDowntimeIsLive() {
+        Random random = new Random(20261126L);
+        for (int i = 0; i < 2000; i++) {
+            Failure failure = Failure.values()[random.nextInt(Failure.values().length)];
+            String detail = random.nextBoolean() ? "line one\nline two\r\n" : "";
+            LocalSigns signs = new LocalSigns(random.nextBoolean(), Duration.ofMillis(random.nextInt(200_000)));
+            ProbePolicy policy = new ProbePolicy(random.nextBoolean(), Duration.ofSeconds(random.nextInt(120)), "probe", "127.0.0.1:3306");
+            Health h = HealthVerdict.judge(new Failed(failure, detail), signs, policy);
+            String where = failure + " " + signs + " " + policy;
+            assertThat(h.ready().ok()).as(where).isFalse();
+            boolean expectLive = switch (failure) {
+                case ACCESS_DENIED, SERVER_ERROR -> true;
+                case TIMEOUT -> signs.stateTransferFiles();
+                case DOWN -> signs.stateTransferFiles() || signs.unansweredFor().compareTo(policy.startupGrace()) < 0;
+            };
+            assertThat(h.live().ok()).as(where + ": " + h.live().reason()).isEqualTo(expectLive);
+        }
+    }
+}
