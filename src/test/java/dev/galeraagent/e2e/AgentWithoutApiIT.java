@@ -29,6 +29,11 @@ class AgentWithoutApiIT {
     @Test
     void s13FreshStartWithTheApiDownFormsTheClusterByDnsWithWarnings() throws Exception {
         c.stopKubeApi();
+        // without the API the StatefulSet's replicas come from the manifest's environment
+        AgentSteps steps = (AgentSteps) c.steps();
+        for (int i : c.ordinals()) {
+            steps.setEnv(i, "AGENT_REPLICAS", Integer.toString(c.replicas()));
+        }
         Instant t0 = Instant.now();
         c.startAll();
         Scenarios.Timing t = Scenarios.awaitFormed(c, t0);
