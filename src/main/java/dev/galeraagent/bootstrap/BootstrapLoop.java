@@ -3,6 +3,10 @@ package dev.galeraagent.bootstrap;
 import dev.galeraagent.cli.AgentException;
 import dev.galeraagent.cli.ExitCode;
 import dev.galeraagent.cli.Version;
+import dev.galeraagent.discovery.DiscoveryResult;
+import dev.galeraagent.discovery.DiscoveryResult.PeerDns;
+import dev.galeraagent.discovery.PeerStatus;
+import dev.galeraagent.discovery.PodIdentity;
 import dev.galeraagent.files.AtomicFiles;
 import dev.galeraagent.galera.DataDir;
 import dev.galeraagent.galera.DataDirState;
@@ -23,6 +27,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,21 +63,41 @@ public final class BootstrapLoop {
 
     /** Runs to a final plan and returns it; throws AgentException for REFUSE (3), timeout (4) and failures. */
     public Plan run() {
-        Identity id = s.identity();
+        PodIdentity id = s.identity();
         DataDirState dir = inspect();
-        GaleraConfig config = config();
+        DiscoveryResult found = directory.discover();
+        String nodeAddress = nodeAddress(found);
+        GaleraConfig config = config(nodeAddress);
         LocalState local = localState(dir, config);
         if (s.dryRun()) {
-            return dryRun(dir, local, config);
+            return dryRun(dir, local, config, found, nodeAddress);
         }
         LOG.info("pod " + id.podName() + " (ordinal " + id.ordinal() + " of " + s.replicas() + "): " + dir.describe() + positionNote(local));
-        Instant deadline = Instant.now().plus(s.timeout());
+        LOG.info("peers: " + found.summary());
+        Instant started = Instant.now();
+        Instant deadline = started.plus(s.timeout());
         Set<String> logged = new HashSet<>();
         Duration backoff = FIRST_BACKOFF;
-        StatusServer server = startStatusServer(local);
+        StatusServer server = startStatusServer(local, nodeAddress);
+        String lastResolved = resolvedNames(found);
         try {
             while (true) {
-                Plan plan = decide(local);
+                if (found == null) {
+                    // every round asks DNS again: pods created later (or rescheduled) are found
+                    found = directory.discover();
+                    String resolved = resolvedNames(found);
+                    if (!resolved.equals(lastResolved)) {
+                        LOG.info("peers: " + found.summary());
+                        lastResolved = resolved;
+                    }
+                }
+                boolean recoveryTimeoutPassed = !Instant.now().isBefore(started.plus(s.recoveryTimeout()));
+                Plan plan = decide(local, found, recoveryTimeoutPassed);
+                LeaseGrant grant = null;
+                if (bootstraps(plan)) {
+                    grant = board.acquireLease(id.podName(), plan instanceof Plan.BootstrapFromHere b ? Optional.of(b.position()) : Optional.empty());
+                    plan = confirm(plan, grant, found);
+                }
                 PublishedState own = PublishedStates.of(id.ordinal(), local, Optional.of(plan), s.forceBootstrapFrom(), Instant.now(), Version.get());
                 board.publish(own);
                 if (server != null) {
@@ -89,6 +115,7 @@ public final class BootstrapLoop {
                         }
                         sleep(min(backoff, Duration.between(Instant.now(), deadline)));
                         backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
+                        found = null;
                     }
                     case Plan.Refuse r -> {
                         LOG.error("decision " + oneLine(r));
@@ -96,7 +123,7 @@ public final class BootstrapLoop {
                     }
                     default -> {
                         LOG.info("decision " + oneLine(plan));
-                        write(dir, config, plan);
+                        write(dir, config, plan, grant);
                         return plan;
                     }
                 }
@@ -108,12 +135,56 @@ public final class BootstrapLoop {
         }
     }
 
-    private Plan decide(LocalState local) {
-        List<Peer> peers = directory.peers();
-        List<Peer> others = peers.stream().filter(p -> p.ordinal() != s.identity().ordinal()).toList();
-        Map<Integer, NodeStatus> statuses = probe.statuses(others);
-        return Planner.plan(new PlannerInput(s.identity().ordinal(), s.replicas(), local, statuses, board.published(),
-                s.quorum(), s.quorumTimeoutPassed(), s.forceBootstrapFrom(), board.enabled()));
+    /**
+     * DESIGN rule 6: a pod bootstraps only holding the Lease (when there is an API), and only if no Primary
+     * appeared meanwhile; otherwise this round is a WAIT and the next one decides again.
+     */
+    private Plan confirm(Plan plan, LeaseGrant grant, DiscoveryResult found) {
+        List<String> reasons = new ArrayList<>(plan.reasons());
+        if (grant instanceof LeaseGrant.NotHeld n) {
+            reasons.add("but " + n.why() + ": not bootstrapping (rule 6)");
+            return new Plan.Wait(Optional.empty(), reasons);
+        }
+        List<Integer> primary = statuses(found).entrySet().stream()
+                .filter(e -> e.getValue().inPrimaryComponent()).map(Map.Entry::getKey).sorted().toList();
+        if (!primary.isEmpty()) {
+            if (grant instanceof LeaseGrant.Held) {
+                board.releaseLease(s.identity().podName());
+            }
+            reasons.add("but pods " + primary + " became Primary meanwhile: not bootstrapping, joining them next (rule 6)");
+            return new Plan.Wait(Optional.empty(), reasons);
+        }
+        return plan;
+    }
+
+    private Map<Integer, NodeStatus> statuses(DiscoveryResult found) {
+        List<PeerDns> others = found.peers().stream().filter(p -> p.ordinal() != s.identity().ordinal()).toList();
+        Map<Integer, NodeStatus> statuses = new HashMap<>();
+        for (PeerStatus st : probe.statuses(others)) {
+            if (st instanceof PeerStatus.Live l) {
+                statuses.put(l.ordinal(), l.status());
+            }
+        }
+        return statuses;
+    }
+
+    private Plan decide(LocalState local, DiscoveryResult found, boolean recoveryTimeoutPassed) {
+        return Planner.plan(new PlannerInput(s.identity().ordinal(), s.replicas(), local, statuses(found), board.published(),
+                s.quorum(), recoveryTimeoutPassed, s.forceBootstrapFrom(), board.enabled()));
+    }
+
+    /** {@code POD_IP} when given, else this pod's own name as DNS resolves it, else the name itself. */
+    private String nodeAddress(DiscoveryResult found) {
+        PodIdentity id = s.identity();
+        if (id.podIp() != null) {
+            return id.podIp();
+        }
+        return found.peers().stream().filter(p -> p.ordinal() == id.ordinal() && p.resolved())
+                .map(p -> p.addresses().getFirst().getHostAddress()).findFirst().orElse(id.fqdn());
+    }
+
+    private static String resolvedNames(DiscoveryResult found) {
+        return found.peers().stream().map(p -> p.ordinal() + "=" + p.addresses()).toList().toString();
     }
 
     private DataDirState inspect() {
@@ -164,11 +235,11 @@ public final class BootstrapLoop {
         }
     }
 
-    private GaleraConfig config() {
-        Identity id = s.identity();
+    private GaleraConfig config(String nodeAddress) {
+        PodIdentity id = s.identity();
         try {
-            return new GaleraConfig(s.clusterName(), id.podName(), id.podIp().orElse(id.peerName(id.ordinal())), s.bindAddress(),
-                    directory.peers().stream().map(Peer::host).toList(), 4567, 4568, 4444, s.provider(), s.sstMethod(), "128M",
+            return new GaleraConfig(s.clusterName(), id.podName(), nodeAddress, s.bindAddress(),
+                    id.peerFqdns(s.replicas()), 4567, 4568, 4444, s.provider(), s.sstMethod(), "128M",
                     id.ordinal() + 1, s.extraConfig().map(Path::toString), s.secretConfig().map(Path::toString), s.tlsDir().map(Path::toString),
                     s.oneShotDir().toString());
         } catch (InvalidFieldException e) {
@@ -197,7 +268,7 @@ public final class BootstrapLoop {
     }
 
     /** Writes in an order where a crash at any point leaves no bootstrap without its hand-off. */
-    private void write(DataDirState dir, GaleraConfig config, Plan plan) {
+    private void write(DataDirState dir, GaleraConfig config, Plan plan, LeaseGrant grant) {
         Path once = s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME);
         Path request = s.configDir().resolve(HandOff.REQUEST);
         try {
@@ -216,7 +287,8 @@ public final class BootstrapLoop {
                 LOG.info("set safe_to_bootstrap: 1 in " + grastate);
             }
             if (bootstraps(plan)) {
-                AtomicFiles.writeString(request, handOff(plan).toJson() + "\n", "rw-r--r--");
+                Optional<HandOffLease> lease = grant instanceof LeaseGrant.Held h ? Optional.of(h.lease()) : Optional.empty();
+                AtomicFiles.writeString(request, handOff(plan).toJson(lease) + "\n", "rw-r--r--");
             }
             GaleraConfig.OneShot oneShot = oneShot(plan);
             if (!oneShot.isEmpty()) {
@@ -229,22 +301,25 @@ public final class BootstrapLoop {
         }
     }
 
-    private Plan dryRun(DataDirState dir, LocalState local, GaleraConfig config) {
-        Identity id = s.identity();
+    private Plan dryRun(DataDirState dir, LocalState local, GaleraConfig config, DiscoveryResult found, String nodeAddress) {
+        PodIdentity id = s.identity();
         out.println("identity: pod " + id.podName() + ", ordinal " + id.ordinal() + " of " + s.replicas() + ", statefulset " + id.statefulSet()
                 + ", namespace " + id.namespace() + ", service " + id.service() + ", domain " + id.clusterDomain()
-                + ", address " + id.podIp().orElse("(none; peers use the name)"));
-        List<Peer> peers = directory.peers();
-        Map<Integer, NodeStatus> statuses = probe.statuses(peers.stream().filter(p -> p.ordinal() != id.ordinal()).toList());
+                + " (" + id.clusterDomainSource().name().toLowerCase(java.util.Locale.ROOT).replace('_', '.') + ")"
+                + ", address " + nodeAddress + (id.podIp() == null ? " (POD_IP not set)" : ""));
+        out.println("DNS: " + found.summary());
+        Map<Integer, NodeStatus> statuses = statuses(found);
         out.println("peers:");
-        for (Peer p : peers) {
+        for (PeerDns p : found.peers()) {
             NodeStatus st = statuses.get(p.ordinal());
             String what = p.ordinal() == id.ordinal() ? "this pod"
+                    : !p.resolved() ? "name not resolved"
                     : st == null ? "not answering /status on port " + s.statusPort()
                     : st.wsrepClusterStatus() != null ? "live, " + st.wsrepClusterStatus() + " (" + st.wsrepLocalStateComment() + ")"
                     : st.lastDecision() != null ? "agent bootstrap " + st.lastDecision().phase() : "answering, mysqld not";
-            out.println("  " + p.ordinal() + " " + p.host() + ": " + what);
+            out.println("  " + p.ordinal() + " " + p.fqdn() + ": " + what);
         }
+        board.describe().forEach(out::println);
         out.println("local state: " + dir.describe());
         boolean unknown = local instanceof LocalState.State st && !st.seqnoKnown();
         if (unknown) {
@@ -253,7 +328,7 @@ public final class BootstrapLoop {
                     + " --dry-run does not, since that runs InnoDB crash recovery on the data");
         }
         Plan plan = Planner.plan(new PlannerInput(id.ordinal(), s.replicas(), local, statuses, board.published(),
-                s.quorum(), s.quorumTimeoutPassed(), s.forceBootstrapFrom(), board.enabled()));
+                s.quorum(), false, s.forceBootstrapFrom(), board.enabled()));
         out.println("decision: " + plan.name());
         plan.reasons().forEach(r -> out.println("  - " + r));
         if (plan instanceof Plan.Wait) {
@@ -281,6 +356,7 @@ public final class BootstrapLoop {
             out.println("would set safe_to_bootstrap: 1 in " + s.datadir().resolve(GrastateFile.FILE_NAME));
         }
         if (bootstraps(plan)) {
+            out.println("a real run first takes the bootstrap Lease (with the API) and checks once more that no peer is Primary");
             out.println("would write " + s.configDir().resolve(HandOff.REQUEST) + ":");
             out.println("    " + handOff(plan).toJson());
         }
@@ -289,11 +365,12 @@ public final class BootstrapLoop {
         return plan;
     }
 
-    private StatusServer startStatusServer(LocalState local) {
+    private StatusServer startStatusServer(LocalState local, String nodeAddress) {
         if (s.statusPort() == 0) {
             return null;
         }
-        String bind = s.identity().podIp().orElse("0.0.0.0");
+        // the address peers reach this pod on; a name (no POD_IP, not resolvable) falls back to --bind-address
+        String bind = nodeAddress.equals(s.identity().fqdn()) ? s.bindAddress() : nodeAddress;
         PublishedState own = PublishedStates.of(s.identity().ordinal(), local, Optional.empty(), s.forceBootstrapFrom(), Instant.now(), Version.get());
         try {
             return StatusServer.start(bind, s.statusPort(), waitingStatus(null, own));

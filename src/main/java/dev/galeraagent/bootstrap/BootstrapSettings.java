@@ -1,12 +1,21 @@
 package dev.galeraagent.bootstrap;
 
+import dev.galeraagent.discovery.PodIdentity;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 
-/** The bootstrap mode's settings, as parsed from options and environment by the command. */
+/**
+ * The bootstrap mode's settings, as parsed from options and environment by the command.
+ *
+ * @param replicas         the StatefulSet's replicas (from the API, else {@code --replicas})
+ * @param quorum           how many pods' states (this one included) suffice once {@code recoveryTimeout} has passed
+ * @param recoveryTimeout  how long the full-crash election waits for every pod before a quorum is enough
+ * @param leaseTerm        how long the bootstrap Lease is taken for; the sidecar renews it
+ */
 public record BootstrapSettings(
-        Identity identity,
+        PodIdentity identity,
         int replicas,
         Path datadir,
         Path configDir,
@@ -24,10 +33,18 @@ public record BootstrapSettings(
         String bindAddress,
         boolean dryRun,
         int quorum,
-        boolean quorumTimeoutPassed,
-        Optional<Integer> forceBootstrapFrom) {
+        Duration recoveryTimeout,
+        Optional<Integer> forceBootstrapFrom,
+        Duration leaseTerm) {
 
     public static final String ONE_SHOT_DIR = "galera-once.d";
+    /** Long enough to cover mariadbd's and the sidecar's start until its first renewal (docs/architecture.md, "Lease"). */
+    public static final Duration DEFAULT_LEASE_TERM = Duration.ofSeconds(60);
+
+    public BootstrapSettings {
+        Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(forceBootstrapFrom, "forceBootstrapFrom");
+    }
 
     public Path configFile() {
         return configDir.resolve(configName);

@@ -16,7 +16,8 @@ import java.util.Optional;
  * The bootstrap hand-off ({@value #REQUEST}, next to galera.cnf): written by {@code agent bootstrap}
  * for NEW_CLUSTER and BOOTSTRAP_FROM_HERE; {@code probe serve} calls {@link #complete} once the node is
  * Primary, which deletes the one-shot file (so a container restart cannot bootstrap again) and renames
- * the request to {@value #DONE}. Schema: docs/architecture.md, "Rule 10".
+ * the request to {@value #DONE}. Schema: docs/architecture.md, "Rule 10". The optional {@code "lease"} object
+ * ({@link HandOffLease}, written by {@link #toJson(Optional)}) names the bootstrap Lease the sidecar renews.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HandOff(
@@ -40,6 +41,11 @@ public record HandOff(
         return StatusJson.write(this);
     }
 
+    /** The document with the Lease the bootstrap took, when it took one through the API. */
+    public String toJson(Optional<HandOffLease> lease) {
+        return lease.map(l -> l.addTo(toJson())).orElseGet(this::toJson);
+    }
+
     /** The pending request in {@code configDir}, if any. */
     public static Optional<HandOff> pending(Path configDir) throws IOException {
         Path p = configDir.resolve(REQUEST);
@@ -47,6 +53,22 @@ public record HandOff(
             return Optional.empty();
         }
         return Optional.of(StatusJson.read(Files.readString(p, StandardCharsets.UTF_8), HandOff.class));
+    }
+
+    /** The completed hand-off ({@value #DONE}) in {@code configDir}, if any. */
+    public static Optional<HandOff> done(Path configDir) throws IOException {
+        Path p = configDir.resolve(DONE);
+        return Files.exists(p) ? Optional.of(read(p)) : Optional.empty();
+    }
+
+    /** Reads a hand-off file, request or done: the one reader of the format. */
+    public static HandOff read(Path file) throws IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /** @throws IllegalArgumentException when {@code json} is not a hand-off document */
+    public static HandOff parse(String json) {
+        return StatusJson.read(json, HandOff.class);
     }
 
     /** For the sidecar, once the node is Primary: remove the one-shot settings, then mark the request done. */

@@ -1,12 +1,12 @@
 package dev.galeraagent.bootstrap;
 
-import java.util.List;
+import dev.galeraagent.discovery.DiscoveryResult;
 
 /**
- * Where the loop learns the peers (this pod included), asked again every round. The discovery package
- * implements it with DNS (dnsjava); {@link Identity#peers} is the plain-names version.
+ * Where the loop learns the peers (this pod included); asked again every round, so pods that appear
+ * later are found. {@code DnsDiscovery.discover(identity, replicas)} in production.
  */
 @FunctionalInterface
 public interface PeerDirectory {
-    List<Peer> peers();
+    DiscoveryResult discover();
 }

@@ -1,14 +1,14 @@
 package dev.galeraagent.bootstrap;
 
-import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.discovery.DiscoveryResult.PeerDns;
+import dev.galeraagent.discovery.PeerStatus;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Asks peers for their {@code GET /status}. A peer that does not answer in time is absent from the
- * result: not live. The discovery package's {@code PeerStatusClient} is the full implementation.
+ * Asks peers for their {@code GET /status}; every failure is a {@link PeerStatus.NotLive}.
+ * {@code PeerStatusClient.fetchAll(peers, port)} in production.
  */
 @FunctionalInterface
 public interface PeerProbe {
-    Map<Integer, NodeStatus> statuses(List<Peer> peers);
+    List<PeerStatus> statuses(List<PeerDns> peers);
 }

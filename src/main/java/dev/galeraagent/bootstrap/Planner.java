@@ -61,7 +61,12 @@ public final class Planner {
             }
             List<Integer> silent = silent(in, views);
             if (in.selfOrdinal() == 0) {
-                reasons.add("no pod is known to have state" + (silent.isEmpty() ? "" : " (not heard from: pods " + silent + ")"));
+                if (!silent.isEmpty()) {
+                    // with podManagementPolicy Parallel a pod not heard from yet may hold the cluster's only history
+                    reasons.add("waiting to hear from pods " + silent + " before starting a new cluster: a pod not heard from may have state (rule 3)");
+                    return new Plan.Wait(Optional.empty(), reasons);
+                }
+                reasons.add("every other pod is known to have no Galera history");
                 reasons.add("fresh cluster: pod 0 starts a new cluster (rule 2)");
                 return new Plan.NewCluster(reasons);
             }

@@ -1,12 +1,15 @@
 package dev.galeraagent.bootstrap;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.status.PublishedState;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The other pods' published states and where this pod publishes its own (DESIGN rule 4). The kube
- * package implements it with Pod annotations; {@link #NONE} is the board without the API (rule 9:
- * the states then travel in the peers' /status).
+ * The other pods' published states, where this pod publishes its own, and the bootstrap Lease (DESIGN
+ * rules 4 and 6). The kube package implements it with Pod annotations and a Lease; {@link #NONE} is the
+ * board without the API (rule 9: the states then travel in the peers' /status).
  */
 public interface StateBoard {
     StateBoard NONE = new StateBoard() {
@@ -23,13 +26,37 @@ public interface StateBoard {
         public boolean enabled() {
             return false;
         }
+
+        @Override
+        public LeaseGrant acquireLease(String holder, Optional<Position> position) {
+            return new LeaseGrant.NoApi();
+        }
+
+        @Override
+        public void releaseLease(String holder) {
+        }
+
+        @Override
+        public List<String> describe() {
+            return List.of("Kubernetes API: not used (--no-kube-api or no access): the election goes over the peers' /status (rule 9)");
+        }
     };
 
     /** The other pods' latest states, by ordinal. */
     Map<Integer, PublishedState> published();
 
+    /** Publishes this pod's state; a board may skip writing what did not change. */
     void publish(PublishedState own);
 
     /** True when states travel through the Kubernetes API. */
     boolean enabled();
+
+    /** Takes the bootstrap Lease for {@code holder}, recording the position it bootstraps from (none for a new cluster). */
+    LeaseGrant acquireLease(String holder, Optional<Position> position);
+
+    /** Gives the Lease back when this pod decided not to bootstrap after all. */
+    void releaseLease(String holder);
+
+    /** For {@code --dry-run}: the other pods' published states and the Lease, as lines a person reads. */
+    List<String> describe();
 }

@@ -89,7 +89,7 @@ public final class AgentCommand implements Runnable {
     }
 
     private static List<Object> subcommands() {
-        return List.of(new BootstrapCommand(), new ProbeCommand());
+        return List.of(new InstallCommand(), new BootstrapCommand(), new ProbeCommand());
     }
 
     /** Reports the version that Maven wrote into the build. */

@@ -2,17 +2,20 @@ package dev.galeraagent.cli;
 
 import dev.galeraagent.bootstrap.BootstrapLoop;
 import dev.galeraagent.bootstrap.BootstrapSettings;
-import dev.galeraagent.bootstrap.HttpPeerProbe;
-import dev.galeraagent.bootstrap.Identity;
-import dev.galeraagent.bootstrap.PeerDirectory;
-import dev.galeraagent.bootstrap.PeerProbe;
-import dev.galeraagent.bootstrap.PlannerInput;
 import dev.galeraagent.bootstrap.StateBoard;
+import dev.galeraagent.discovery.DnsDiscovery;
+import dev.galeraagent.discovery.PeerStatusClient;
+import dev.galeraagent.discovery.PodIdentity;
+import dev.galeraagent.discovery.SystemFacts;
+import dev.galeraagent.kube.KubeApi;
+import dev.galeraagent.kube.KubeApiException;
+import dev.galeraagent.kube.KubeStateBoard;
+import dev.galeraagent.kube.StatefulSetInfo;
 import dev.galeraagent.log.Log;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,46 +28,58 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
         name = "bootstrap",
         mixinStandardHelpOptions = true,
+        customSynopsis = "agent bootstrap [--dry-run] [OPTIONS]",
         description = {
-            "Works out who this pod is, finds its peers, reads this node's Galera state, decides with the peers",
-            "(new cluster, join, bootstrap from here, wait, refuse) and writes galera.cnf. --dry-run prints the",
-            "decision, its reasons and the files it would write, and changes nothing."
+            "Works out who this pod is, finds its peers over DNS, reads this node's Galera state, agrees with the other "
+                + "pods through the Kubernetes API (or, without it, over their /status) whether to start a new cluster, join, "
+                + "bootstrap from here, wait or refuse, and writes galera.cnf.",
+            "--dry-run prints the decision, its reasons, the other pods' published states and the files it would write, "
+                + "and changes nothing.",
+            ""
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {" 0:decided; config written (or dry run)", " 2:bad usage", " 3:refused: going on could lose data",
             " 4:timed out waiting", " 5:environment failure", " 6:file I/O failure or corrupt grastate.dat"})
 public final class BootstrapCommand implements Callable<Integer> {
+    private static final Log LOG = Log.of("bootstrap");
+    private static final int DEFAULT_STATUS_PORT = 9800;
+    /** Per round: kube-dns answers in milliseconds; the loop asks again after its backoff. */
+    private static final Duration DNS_DEADLINE = Duration.ofSeconds(5);
+
     @Spec
     CommandSpec spec;
 
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--pod-name", defaultValue = "${env:POD_NAME:-}", description = "This pod's name, <statefulset>-<ordinal>; default: the hostname. (env: POD_NAME)")
+    @Option(names = "--pod-name", paramLabel = "NAME", defaultValue = "${env:POD_NAME:-}", description = "This pod's name, <statefulset>-<ordinal>; default: the hostname. (env: POD_NAME)")
     String podName;
 
-    @Option(names = "--pod-namespace", defaultValue = "${env:POD_NAMESPACE:-default}", description = "This pod's namespace. (env: POD_NAMESPACE)")
+    @Option(names = "--pod-namespace", paramLabel = "NAMESPACE", defaultValue = "${env:POD_NAMESPACE:-default}", description = "This pod's namespace. (env: POD_NAMESPACE)")
     String namespace;
 
-    @Option(names = "--pod-ip", defaultValue = "${env:POD_IP:-}", description = "This pod's IP, used as wsrep_node_address and to serve /status; default: none, the pod's name is used. (env: POD_IP)")
+    @Option(names = "--pod-ip", paramLabel = "IP", defaultValue = "${env:POD_IP:-}", description = "This pod's IP, used as wsrep_node_address and to serve /status; default: its own name as DNS resolves it. (env: POD_IP)")
     String podIp;
 
-    @Option(names = "--service", defaultValue = "${env:AGENT_SERVICE:-galera}", description = "The headless Service. (env: AGENT_SERVICE)")
+    @Option(names = "--service", paramLabel = "NAME", defaultValue = "${env:AGENT_SERVICE:-galera}", description = "The headless Service. (env: AGENT_SERVICE)")
     String service;
 
-    @Option(names = "--cluster-domain", defaultValue = "${env:AGENT_CLUSTER_DOMAIN:-cluster.local}", description = "The cluster's DNS domain. (env: AGENT_CLUSTER_DOMAIN)")
+    @Option(names = "--cluster-domain", paramLabel = "DOMAIN", defaultValue = "${env:AGENT_CLUSTER_DOMAIN:-}", description = "The cluster's DNS domain; default: from /etc/resolv.conf's search list, else cluster.local. (env: AGENT_CLUSTER_DOMAIN)")
     String clusterDomain;
 
-    @Option(names = "--replicas", defaultValue = "${env:AGENT_REPLICAS:-}", description = "The StatefulSet's replicas. (env: AGENT_REPLICAS)")
+    @Option(names = "--replicas", paramLabel = "N", defaultValue = "${env:AGENT_REPLICAS:-}", description = "The StatefulSet's replicas; default: from the StatefulSet through the API (then checked against it); required with --no-kube-api. (env: AGENT_REPLICAS)")
     String replicas;
 
-    @Option(names = "--datadir", defaultValue = "${env:AGENT_DATADIR:-/var/lib/mysql}", description = "MariaDB's data directory. (env: AGENT_DATADIR)")
+    @Option(names = "--dns-server", defaultValue = "${env:AGENT_DNS_SERVER:-}", paramLabel = "HOST[:PORT]", description = "Ask this DNS server for the peers' names; default: the system's resolvers. (env: AGENT_DNS_SERVER)")
+    String dnsServer;
+
+    @Option(names = "--datadir", paramLabel = "DIR", defaultValue = "${env:AGENT_DATADIR:-/var/lib/mysql}", description = "MariaDB's data directory. (env: AGENT_DATADIR)")
     Path datadir;
 
-    @Option(names = "--config-dir", defaultValue = "${env:AGENT_CONFIG_DIR:-/etc/mysql/conf.d}", description = "Where galera.cnf is written. (env: AGENT_CONFIG_DIR)")
+    @Option(names = "--config-dir", paramLabel = "DIR", defaultValue = "${env:AGENT_CONFIG_DIR:-/etc/mysql/conf.d}", description = "Where galera.cnf is written. (env: AGENT_CONFIG_DIR)")
     Path configDir;
 
-    @Option(names = "--config-name", defaultValue = "${env:AGENT_CONFIG_NAME:-galera.cnf}", description = "The config file's name. (env: AGENT_CONFIG_NAME)")
+    @Option(names = "--config-name", paramLabel = "FILE", defaultValue = "${env:AGENT_CONFIG_NAME:-galera.cnf}", description = "The config file's name. (env: AGENT_CONFIG_NAME)")
     String configName;
 
     @Option(names = "--extra-config", defaultValue = "${env:AGENT_EXTRA_CONFIG:-}", paramLabel = "FILE", description = "Your own config file, !included, never read. (env: AGENT_EXTRA_CONFIG)")
@@ -76,63 +91,182 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Option(names = "--tls-dir", defaultValue = "${env:AGENT_TLS_DIR:-}", paramLabel = "DIR", description = "Directory with tls.crt, tls.key and ca.crt for MariaDB and Galera TLS; default: no TLS. (env: AGENT_TLS_DIR)")
     String tlsDir;
 
-    @Option(names = "--cluster-name", defaultValue = "${env:AGENT_CLUSTER_NAME:-}", description = "wsrep_cluster_name; default: the StatefulSet's name. (env: AGENT_CLUSTER_NAME)")
+    @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "${env:AGENT_CLUSTER_NAME:-}", description = "wsrep_cluster_name; default: the StatefulSet's name. (env: AGENT_CLUSTER_NAME)")
     String clusterName;
 
-    @Option(names = "--sst-method", defaultValue = "${env:AGENT_SST_METHOD:-mariabackup}", description = "mariabackup or rsync. (env: AGENT_SST_METHOD)")
+    @Option(names = "--sst-method", paramLabel = "METHOD", defaultValue = "${env:AGENT_SST_METHOD:-mariabackup}", description = "mariabackup or rsync. (env: AGENT_SST_METHOD)")
     String sstMethod;
 
-    @Option(names = "--wsrep-provider", defaultValue = "${env:AGENT_WSREP_PROVIDER:-/usr/lib/galera/libgalera_smm.so}", description = "The Galera library. (env: AGENT_WSREP_PROVIDER)")
+    @Option(names = "--wsrep-provider", paramLabel = "PATH", defaultValue = "${env:AGENT_WSREP_PROVIDER:-/usr/lib/galera/libgalera_smm.so}", description = "The Galera library. (env: AGENT_WSREP_PROVIDER)")
     String provider;
 
-    @Option(names = "--mariadbd", defaultValue = "${env:AGENT_MARIADBD:-mariadbd}", description = "The server binary, for --wsrep-recover. (env: AGENT_MARIADBD)")
+    @Option(names = "--mariadbd", paramLabel = "PATH", defaultValue = "${env:AGENT_MARIADBD:-mariadbd}", description = "The server binary, for --wsrep-recover. (env: AGENT_MARIADBD)")
     String mariadbd;
 
-    @Option(names = "--recover-timeout", defaultValue = "${env:AGENT_RECOVER_TIMEOUT:-120s}", description = "Longest mariadbd --wsrep-recover may run. (env: AGENT_RECOVER_TIMEOUT)")
-    String recoverTimeout;
+    @Option(names = "--recover-timeout", paramLabel = "DURATION", defaultValue = "${env:AGENT_RECOVER_TIMEOUT:-120s}", converter = DurationConverter.class, description = "Longest mariadbd --wsrep-recover may run. (env: AGENT_RECOVER_TIMEOUT)")
+    Duration recoverTimeout;
 
-    @Option(names = "--timeout", defaultValue = "${env:AGENT_TIMEOUT:-600s}", description = "Longest the decision may wait. (env: AGENT_TIMEOUT)")
-    String timeout;
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "${env:AGENT_TIMEOUT:-600s}", converter = DurationConverter.class, description = "Longest the decision may wait. (env: AGENT_TIMEOUT)")
+    Duration timeout;
 
-    @Option(names = "--status-port", defaultValue = "${env:AGENT_STATUS_PORT:-9800}", description = "Port of the peers' /status, and where this pod serves its own while it waits; 0: do not serve. (env: AGENT_STATUS_PORT)")
+    @Option(names = "--status-port", paramLabel = "PORT", defaultValue = "${env:AGENT_STATUS_PORT:-9800}", description = "Port of the peers' /status, and where this pod serves its own while it waits; 0: do not serve. (env: AGENT_STATUS_PORT)")
     int statusPort;
 
-    @Option(names = "--bind-address", defaultValue = "${env:AGENT_BIND_ADDRESS:-0.0.0.0}", description = "mysqld's and Galera's listen address. (env: AGENT_BIND_ADDRESS)")
+    @Option(names = "--bind-address", paramLabel = "IP", defaultValue = "${env:AGENT_BIND_ADDRESS:-0.0.0.0}", description = "mysqld's and Galera's listen address. (env: AGENT_BIND_ADDRESS)")
     String bindAddress;
 
-    @Option(names = "--dry-run", defaultValue = "${env:AGENT_DRY_RUN:-false}", description = "Print the decision and the files it would write; change nothing. (env: AGENT_DRY_RUN)")
+    @Option(names = "--no-kube-api", defaultValue = "${env:AGENT_NO_KUBE_API:-false}", description = "Do not use the Kubernetes API: peers by DNS, states over their /status, no Lease (DESIGN rule 9). (env: AGENT_NO_KUBE_API)")
+    boolean noKubeApi;
+
+    @Option(names = "--kubeconfig", defaultValue = "${env:KUBECONFIG:-}", paramLabel = "FILE", description = "Reach the API with this kubeconfig; default: the pod's service account. (env: KUBECONFIG)")
+    String kubeconfig;
+
+    @Option(names = "--statefulset", paramLabel = "NAME", defaultValue = "${env:AGENT_STATEFULSET:-}", description = "This pod's StatefulSet; default: the pod's owner. (env: AGENT_STATEFULSET)")
+    String statefulSet;
+
+    @Option(names = "--recovery-timeout", paramLabel = "DURATION", defaultValue = "${env:AGENT_RECOVERY_TIMEOUT:-5m}", converter = DurationConverter.class, description = "After a full outage, how long to wait for every pod's state before --recovery-quorum pods suffice. (env: AGENT_RECOVERY_TIMEOUT)")
+    Duration recoveryTimeout;
+
+    @Option(names = "--recovery-quorum", paramLabel = "N|all", defaultValue = "${env:AGENT_RECOVERY_QUORUM:-all}", description = "How many pods' states (this one included) suffice after --recovery-timeout: a number or 'all'. (env: AGENT_RECOVERY_QUORUM)")
+    String recoveryQuorum;
+
+    @Option(names = "--force-bootstrap-from", defaultValue = "${env:AGENT_FORCE_BOOTSTRAP_FROM:-}", paramLabel = "ORDINAL", description = "A person's choice: bootstrap from this pod whatever the others hold (their newer data is lost); logged and published. (env: AGENT_FORCE_BOOTSTRAP_FROM)")
+    String forceBootstrapFrom;
+
+    @Option(names = "--dry-run", defaultValue = "${env:AGENT_DRY_RUN:-false}", description = "Print the decision, the other pods' published states and the files it would write; change, publish and take nothing. (env: AGENT_DRY_RUN)")
     boolean dryRun;
 
     @Override
     public Integer call() {
         Log.setDebug(common.verbose);
-        BootstrapSettings settings = settings();
-        // Seam for the lead: the discovery package's DNS directory and PeerStatusClient, and kube's StateBoard, go here.
-        PeerDirectory directory = () -> settings.identity().peers(settings.replicas());
-        PeerProbe probe = new HttpPeerProbe(statusPort == 0 ? 9800 : statusPort, Duration.ofSeconds(2));
-        new BootstrapLoop(settings, directory, probe, StateBoard.NONE, spec.commandLine().getOut()).run();
+        PodIdentity identity = identity();
+        Optional<Integer> givenReplicas = replicasOption();
+        Optional<Integer> forced = ordinalOption("--force-bootstrap-from", forceBootstrapFrom);
+        KubeApi api = null;
+        StateBoard board = StateBoard.NONE;
+        int n;
+        try {
+            if (noKubeApi) {
+                n = givenReplicas.orElseThrow(() -> new AgentException(ExitCode.USAGE, "--replicas: required with --no-kube-api (the StatefulSet's replicas)"));
+            } else {
+                Connected c = connect(identity, givenReplicas);
+                api = c.api();
+                board = c.board();
+                n = c.replicas();
+            }
+            BootstrapSettings settings = settings(identity, n, forced);
+            DnsDiscovery dns = DnsDiscovery.create(dnsServer, DnsDiscovery.Settings.defaults().withDeadline(DNS_DEADLINE));
+            try (PeerStatusClient peers = new PeerStatusClient()) {
+                int port = statusPort == 0 ? DEFAULT_STATUS_PORT : statusPort;
+                new BootstrapLoop(settings, () -> dns.discover(identity, n), list -> peers.fetchAll(list, port), board,
+                        spec.commandLine().getOut()).run();
+            }
+        } finally {
+            if (api != null) {
+                api.close();
+            }
+        }
         return ExitCode.OK.code();
     }
 
-    BootstrapSettings settings() {
-        Identity identity;
+    private record Connected(KubeApi api, StateBoard board, int replicas) {
+    }
+
+    /**
+     * The StatefulSet through the API. No access (unreachable, forbidden) is said loudly, once, and the agent goes on
+     * under DESIGN rule 9, which needs --replicas; any other failure (no such StatefulSet) ends the run.
+     */
+    private Connected connect(PodIdentity identity, Optional<Integer> givenReplicas) {
+        if (!statefulSet.isEmpty() && !statefulSet.equals(identity.statefulSet())) {
+            throw new AgentException(ExitCode.USAGE, "--statefulset " + statefulSet + " does not match pod " + identity.podName()
+                    + ", whose StatefulSet is " + identity.statefulSet());
+        }
+        KubeApi api = KubeApi.connect(path(kubeconfig), identity.namespace());
         try {
-            identity = Identity.of(podName.isEmpty() ? hostname() : podName, namespace, service, clusterDomain,
-                    podIp.isEmpty() ? Optional.empty() : Optional.of(podIp));
-        } catch (IllegalArgumentException e) {
-            throw new AgentException(ExitCode.USAGE, e.getMessage());
+            StatefulSetInfo sts = api.statefulSet(identity.podName(), statefulSet.isEmpty() ? Optional.empty() : Optional.of(statefulSet));
+            if (givenReplicas.isPresent() && givenReplicas.get() != sts.replicas()) {
+                throw new AgentException(ExitCode.USAGE, "--replicas " + givenReplicas.get() + " disagrees with StatefulSet " + sts.name()
+                        + ", whose spec.replicas is " + sts.replicas() + ": drop --replicas or fix it");
+            }
+            return new Connected(api, new KubeStateBoard(api, sts, identity.ordinal(), BootstrapSettings.DEFAULT_LEASE_TERM), sts.replicas());
+        } catch (KubeApiException e) {
+            api.close();
+            if (!e.noApiAccess()) {
+                throw e;
+            }
+            String fallback = "Going on WITHOUT the API (DESIGN rule 9): peers by DNS, their states over /status, no bootstrap Lease";
+            if (givenReplicas.isEmpty()) {
+                throw new AgentException(ExitCode.ENVIRONMENT, "Kubernetes API: " + e.getMessage()
+                        + "; without the API the agent needs --replicas (AGENT_REPLICAS), or pass --no-kube-api with it", e);
+            }
+            LOG.error("Kubernetes API: " + e.getMessage() + ". " + fallback);
+            return new Connected(null, StateBoard.NONE, givenReplicas.get());
+        } catch (RuntimeException e) {
+            api.close();
+            throw e;
+        }
+    }
+
+    private PodIdentity identity() {
+        Map<String, String> env = new HashMap<>();
+        env.put("POD_NAME", podName);
+        env.put("POD_NAMESPACE", namespace);
+        env.put("POD_IP", podIp);
+        return PodIdentity.fromEnv(env, SystemFacts.hostname(), SystemFacts.resolvConf(SystemFacts.RESOLV_CONF), service, clusterDomain);
+    }
+
+    private Optional<Integer> replicasOption() {
+        if (replicas.isBlank()) {
+            return Optional.empty();
         }
         int n;
         try {
             n = Integer.parseInt(replicas.strip());
         } catch (NumberFormatException e) {
-            throw new AgentException(ExitCode.USAGE, "--replicas: " + (replicas.isBlank() ? "required (the StatefulSet's replicas)" : "not a number: '" + replicas + "'"));
+            throw new AgentException(ExitCode.USAGE, "--replicas: not a number: '" + replicas + "'");
         }
         if (n < 1 || n > 1000) {
             throw new AgentException(ExitCode.USAGE, "--replicas: must be 1 to 1000, was " + n);
         }
+        return Optional.of(n);
+    }
+
+    private static Optional<Integer> ordinalOption(String option, String text) {
+        if (text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= 0) {
+                return Optional.of(n);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new AgentException(ExitCode.USAGE, option + ": not an ordinal: '" + text + "'");
+    }
+
+    private int quorum(int n) {
+        if (recoveryQuorum.strip().equals("all")) {
+            return n;
+        }
+        try {
+            int q = Integer.parseInt(recoveryQuorum.strip());
+            if (q >= 1 && q <= n) {
+                return q;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new AgentException(ExitCode.USAGE, "--recovery-quorum: must be 'all' or 1 to " + n + " (the replicas), was '" + recoveryQuorum + "'");
+    }
+
+    BootstrapSettings settings(PodIdentity identity, int n, Optional<Integer> forced) {
         if (identity.ordinal() >= n) {
-            throw new AgentException(ExitCode.USAGE, "pod " + identity.podName() + " has ordinal " + identity.ordinal() + " but --replicas is " + n);
+            throw new AgentException(ExitCode.USAGE, "pod " + identity.podName() + " has ordinal " + identity.ordinal() + " but the StatefulSet has " + n + " replicas");
+        }
+        if (forced.isPresent() && forced.get() >= n) {
+            throw new AgentException(ExitCode.USAGE, "--force-bootstrap-from: ordinal " + forced.get() + " is outside the StatefulSet's " + n + " replicas");
         }
         if (!configName.matches("[A-Za-z0-9._-]+\\.cnf")) {
             throw new AgentException(ExitCode.USAGE, "--config-name: '" + configName + "' must be a plain file name ending in .cnf");
@@ -142,19 +276,11 @@ public final class BootstrapCommand implements Callable<Integer> {
         }
         return new BootstrapSettings(identity, n, datadir, configDir, configName, path(extraConfig), path(secretConfig), path(tlsDir),
                 clusterName.isEmpty() ? identity.statefulSet() : clusterName, sstMethod, provider, mariadbd,
-                Durations.parse("--recover-timeout", recoverTimeout), Durations.parse("--timeout", timeout), statusPort, bindAddress, dryRun,
-                PlannerInput.majority(n), false, Optional.empty());
+                recoverTimeout, timeout, statusPort, bindAddress, dryRun, quorum(n), recoveryTimeout, forced,
+                BootstrapSettings.DEFAULT_LEASE_TERM);
     }
 
     private static Optional<Path> path(String s) {
         return s == null || s.isEmpty() ? Optional.empty() : Optional.of(Path.of(s));
-    }
-
-    private static String hostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            throw new AgentException(ExitCode.ENVIRONMENT, "no --pod-name and no hostname: " + e.getMessage());
-        }
     }
 }

@@ -1,7 +1,11 @@
 package dev.galeraagent.cli;
 
+import dev.galeraagent.discovery.PodIdentity;
+import dev.galeraagent.kube.BootstrapLease;
+import dev.galeraagent.kube.KubeApi;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.probe.ExecCheck;
+import dev.galeraagent.probe.HandOffTask;
 import dev.galeraagent.probe.MariaDbAccess;
 import dev.galeraagent.probe.MariaDbStatusReader;
 import dev.galeraagent.probe.NodeFiles;
@@ -20,9 +24,10 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
@@ -99,7 +104,8 @@ public final class ProbeCommand implements Runnable {
         Path datadir;
 
         @Option(names = "--config-dir", defaultValue = "${env:AGENT_CONFIG_DIR:-/etc/mysql/conf.d}",
-                description = "Config volume with the bootstrap hand-off files. Default: ${DEFAULT-VALUE}. (env: AGENT_CONFIG_DIR)")
+                description = "Config volume with the bootstrap hand-off and the one-shot directory; 'serve' completes the hand-off "
+                        + "there once the node is Primary (read-write). Default: ${DEFAULT-VALUE}. (env: AGENT_CONFIG_DIR)")
         Path configDir;
 
         MariaDbAccess access(Map<String, String> env) {
@@ -149,6 +155,24 @@ public final class ProbeCommand implements Runnable {
                 description = "How long one status read answers all probes (at most 1s). Default: ${DEFAULT-VALUE}. (env: AGENT_CACHE)")
         Duration cache;
 
+        @Option(names = "--pod-name", defaultValue = "${env:POD_NAME}",
+                description = "This pod's name (Downward API), for /status and as the bootstrap Lease's default holder. "
+                        + "Default: the hostname. (env: POD_NAME)")
+        String podName;
+
+        @Option(names = "--pod-namespace", defaultValue = "${env:POD_NAMESPACE:-default}",
+                description = "This pod's namespace: the bootstrap Lease's default namespace. Default: ${DEFAULT-VALUE}. (env: POD_NAMESPACE)")
+        String podNamespace;
+
+        @Option(names = "--no-kube-api", defaultValue = "${env:AGENT_NO_KUBE_API:-false}",
+                description = "Do not use the Kubernetes API: the bootstrap Lease a hand-off names is then not renewed or released "
+                        + "(it expires). (env: AGENT_NO_KUBE_API)")
+        boolean noKubeApi;
+
+        @Option(names = "--kubeconfig", defaultValue = "${env:KUBECONFIG}",
+                description = "A kubeconfig to reach the API with, instead of the pod's service account. (env: KUBECONFIG)")
+        Path kubeconfig;
+
         @Override
         public Integer call() throws Exception {
             Log.setDebug(common.verbose);
@@ -158,8 +182,9 @@ public final class ProbeCommand implements Runnable {
             InetSocketAddress address = parseListen(listen);
             ProbePolicy policy = options.policy();
             MariaDbAccess access = options.access(System.getenv());
+            Who who = who(podName, podNamespace, hostname());
             ProbeService service = new ProbeService(new MariaDbStatusReader(access), options.files(), policy, cache,
-                    access.timeout(), Version.get(), podName(), ordinal(podName()));
+                    access.timeout(), Version.get(), who.pod(), who.ordinal());
             ProbeServer server;
             try {
                 server = new ProbeServer(service, address);
@@ -167,18 +192,56 @@ public final class ProbeCommand implements Runnable {
                 service.close();
                 throw new AgentException(ExitCode.ENVIRONMENT, "cannot listen on " + listen + ": " + e.getMessage());
             }
+            LazyLeases leases = noKubeApi ? null : new LazyLeases(Optional.ofNullable(kubeconfig));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
+                if (leases != null) {
+                    leases.close();
+                }
                 stopped.countDown();
             }, "probe-shutdown"));
-            // Rule 10's bootstrap of the Primary will be a server.schedule(...) task here, fed by options.files().
+            server.schedule("rule 10 hand-off", HandOffTask.EVERY, new HandOffTask(options.configDir,
+                    () -> service.snapshot().observation(), leases, who.pod(), who.namespace(), Clock.systemUTC()));
             service.snapshot(); // the first read loads the driver and connects: not inside a kubelet probe's deadline
             server.start();
             Log.of("probe").info("checking " + access + ", cache " + cache.toMillis() + "ms, startup grace "
                     + policy.startupGrace().toSeconds() + "s, available when donor: " + policy.availableWhenDonor());
             stopped.await();
             return ExitCode.OK.code();
+        }
+    }
+
+    /**
+     * Opens the Kubernetes client only when a hand-off names a Lease: a node without one never loads fabric8,
+     * which would cost the long-running sidecar memory for nothing.
+     */
+    static final class LazyLeases implements HandOffTask.LeaseOpener, AutoCloseable {
+        private final Optional<Path> kubeconfig;
+        private KubeApi api;
+
+        LazyLeases(Optional<Path> kubeconfig) {
+            this.kubeconfig = kubeconfig;
+        }
+
+        @Override
+        public synchronized BootstrapLease open(String namespace, String name) {
+            if (api != null && !api.namespace().equals(namespace)) {
+                api.close();
+                api = null;
+            }
+            if (api == null) {
+                api = KubeApi.connect(kubeconfig, namespace);
+            }
+            return api.lease(name);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (api != null) {
+                api.close();
+                api = null;
+            }
         }
     }
 
@@ -268,24 +331,35 @@ public final class ProbeCommand implements Runnable {
         }
     }
 
-    private static String podName() {
-        String pod = System.getenv("POD_NAME");
-        if (pod != null && !pod.isBlank()) {
-            return pod;
+    /** Who this pod is, for /status and as the Lease holder; the probe works without it (a laptop, a plain container). */
+    record Who(String pod, Integer ordinal, String namespace) {
+    }
+
+    /** {@code podName} null or empty: the hostname, as Kubernetes sets it to the pod's name. */
+    static Who who(String podName, String namespace, String hostname) {
+        Map<String, String> env = new java.util.HashMap<>();
+        if (podName != null) {
+            env.put("POD_NAME", podName);
         }
+        if (namespace != null) {
+            env.put("POD_NAMESPACE", namespace);
+        }
+        try {
+            PodIdentity id = PodIdentity.fromEnv(env, hostname, null, null, PodIdentity.DEFAULT_CLUSTER_DOMAIN);
+            return new Who(id.podName(), id.ordinal(), id.namespace());
+        } catch (AgentException e) {
+            Log.of("probe").debug("no StatefulSet pod identity: " + e.getMessage());
+            return new Who(podName == null || podName.isBlank() ? hostname : podName, null,
+                    namespace == null || namespace.isBlank() ? PodIdentity.DEFAULT_NAMESPACE : namespace);
+        }
+    }
+
+    private static String hostname() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
             return null;
         }
-    }
-
-    private static Integer ordinal(String pod) {
-        if (pod == null) {
-            return null;
-        }
-        Matcher m = Pattern.compile("-(\\d{1,9})$").matcher(pod);
-        return m.find() ? Integer.valueOf(m.group(1)) : null;
     }
 
     private static final Pattern LISTEN = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)\\]|([^:\\[\\]]*)):(\\d{1,5})");
@@ -304,26 +378,6 @@ public final class ProbeCommand implements Runnable {
             return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {
             throw new AgentException(ExitCode.USAGE, "--listen host '" + host + "' does not resolve");
-        }
-    }
-
-    /** Durations as written on the command line: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
-
-        @Override
-        public Duration convert(String value) {
-            Matcher m = FORM.matcher(value == null ? "" : value.strip().toLowerCase(Locale.ROOT));
-            if (!m.matches()) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration like 500ms, 30s, 5m or 1h");
-            }
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
         }
     }
 }

@@ -237,7 +237,7 @@ public final class KubeApi implements AutoCloseable {
 
     private static boolean unchanged(String currentJson, PublishedState state) {
         try {
-            return PublishedStates.sameIgnoringTime(StatusJson.read(currentJson, PublishedState.class), state);
+            return StatusJson.read(currentJson, PublishedState.class).sameIgnoringTime(state);
         } catch (IllegalArgumentException e) {
             return false; // malformed: overwrite it
         }
@@ -254,6 +254,11 @@ public final class KubeApi implements AutoCloseable {
     /** The StatefulSet's bootstrap Lease, {@code <statefulset>-galera-bootstrap}. */
     public BootstrapLease lease(StatefulSetInfo sts) {
         return new BootstrapLease(client, calls, sts.leaseName(), clock);
+    }
+
+    /** A bootstrap Lease by its name: for the sidecar, which reads the name from the bootstrap hand-off. */
+    public BootstrapLease lease(String leaseName) {
+        return new BootstrapLease(client, calls, Objects.requireNonNull(leaseName, "leaseName"), clock);
     }
 
     /** For {@code --dry-run}: the pods' published states and the Lease, as lines a person reads. */

@@ -63,6 +63,6 @@ public record PodStates(
             return false;
         }
         return published.entrySet().stream()
-                .allMatch(e -> PublishedStates.sameIgnoringTime(e.getValue(), other.published.get(e.getKey())));
+                .allMatch(e -> e.getValue().sameIgnoringTime(other.published.get(e.getKey())));
     }
 }

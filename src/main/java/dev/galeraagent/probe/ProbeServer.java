@@ -22,8 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code /ready}, {@code /startup} (200 or 503 with a one-line reason), {@code /status} (NodeStatus JSON)
  * and {@code /metrics} (Prometheus text).
  *
- * <p>Background work of the sidecar (the Rule 10 bootstrap of the Primary, removing one-shot config
- * settings once Synced) plugs in through {@link #schedule}: a task runs on its own single thread at a
+ * <p>Background work of the sidecar (the Rule 10 hand-off, {@link HandOffTask}) plugs in through {@link #schedule}: a task runs on its own single thread at a
  * fixed delay, with the same {@link ProbeService} (cached status, files) the probes use.
  */
 public final class ProbeServer implements AutoCloseable {

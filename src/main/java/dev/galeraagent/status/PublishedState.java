@@ -43,4 +43,14 @@ public record PublishedState(
     public PublishedState {
         reasons = reasons == null ? List.of() : List.copyOf(reasons);
     }
+
+    /** Equal in every field but {@code time}: re-stamping the same state is not a change worth publishing. */
+    public boolean sameIgnoringTime(PublishedState other) {
+        return other != null && withoutTime().equals(other.withoutTime());
+    }
+
+    private PublishedState withoutTime() {
+        return new PublishedState(ordinal, phase, empty, uuid, seqno, seqnoRecovered, safeToBootstrap, decision, reasons, forcedFrom, null,
+                agentVersion);
+    }
 }

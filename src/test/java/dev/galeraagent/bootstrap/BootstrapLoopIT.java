@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.testing.LocalMariaDb;
+import dev.galeraagent.testing.Pods;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,12 +42,11 @@ class BootstrapLoopIT {
         GrastateFile crashed = GrastateFile.parse(Files.readString(data.resolve("grastate.dat")));
         Files.writeString(data.resolve("grastate.dat"), crashed.withSafeToBootstrap(false).render());
 
-        Identity id = Identity.of("galera-0", "default", "galera", "cluster.local", Optional.of(address));
-        BootstrapSettings s = new BootstrapSettings(id, 1, data, conf, "galera.cnf", Optional.empty(), Optional.empty(), Optional.empty(),
-                "rule10", "rsync", LocalMariaDb.GALERA.toString(), LocalMariaDb.MARIADBD.toString(), Duration.ofSeconds(120),
-                Duration.ofSeconds(30), 0, address, false, 1, false, Optional.empty());
-        PeerDirectory self = () -> java.util.List.of(new Peer(0, address));
-        Plan plan = new BootstrapLoop(s, self, peers -> Map.of(), StateBoard.NONE, new PrintWriter(new StringWriter())).run();
+        BootstrapSettings s = new BootstrapSettings(Pods.identity(0, address), 1, data, conf, "galera.cnf", Optional.empty(), Optional.empty(),
+                Optional.empty(), "rule10", "rsync", LocalMariaDb.GALERA.toString(), LocalMariaDb.MARIADBD.toString(), Duration.ofSeconds(120),
+                Duration.ofSeconds(30), 0, address, false, 1, Duration.ofMinutes(5), Optional.empty(), Duration.ofSeconds(60));
+        PeerDirectory self = () -> Pods.loopback(s.identity(), 1, "127.0.10.", 41);
+        Plan plan = new BootstrapLoop(s, self, peers -> List.of(), StateBoard.NONE, new PrintWriter(new StringWriter())).run();
 
         assertThat(plan).isInstanceOfSatisfying(Plan.BootstrapFromHere.class, b -> {
             assertThat(b.position().uuid().toString()).isEqualTo(uuid);

@@ -9,11 +9,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpServer;
 import dev.galeraagent.cli.AgentException;
 import dev.galeraagent.cli.ExitCode;
+import dev.galeraagent.discovery.PeerStatusClient;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.Position;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.StatusJson;
+import dev.galeraagent.testing.Pods;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -44,6 +46,7 @@ class BootstrapLoopTest {
     Path tmp;
 
     private final List<HttpServer> servers = new ArrayList<>();
+    private final PeerStatusClient statusClient = new PeerStatusClient(Duration.ofSeconds(1), Duration.ofSeconds(2));
     private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
 
     @BeforeEach
@@ -54,6 +57,7 @@ class BootstrapLoopTest {
     @AfterEach
     void stopServers() {
         servers.forEach(s -> s.stop(0));
+        statusClient.close();
         Log.setOutput(System.err);
     }
 
@@ -91,26 +95,15 @@ class BootstrapLoopTest {
     }
 
     private BootstrapSettings settings(String name, int ordinal, int replicas, Path datadir, String podIp, String mariadbd, Duration timeout, int statusPort) {
-        Identity id = Identity.of("galera-" + ordinal, "default", "galera", "cluster.local", Optional.of(podIp));
-        return new BootstrapSettings(id, replicas, datadir, tmp.resolve(name).resolve("conf"), "galera.cnf", Optional.empty(), Optional.empty(),
-                Optional.empty(), "galera", "rsync", "/usr/lib/galera/libgalera_smm.so", mariadbd, Duration.ofSeconds(10), timeout, statusPort,
-                "0.0.0.0", false, PlannerInput.majority(replicas), false, Optional.empty());
+        return new BootstrapSettings(Pods.identity(ordinal, podIp), replicas, datadir, tmp.resolve(name).resolve("conf"), "galera.cnf", Optional.empty(),
+                Optional.empty(), Optional.empty(), "galera", "rsync", "/usr/lib/galera/libgalera_smm.so", mariadbd, Duration.ofSeconds(10), timeout,
+                statusPort, "0.0.0.0", false, PlannerInput.majority(replicas), Duration.ofMinutes(5), Optional.empty(), Duration.ofSeconds(60));
     }
 
-    /** Peers at 127.0.10.2x, so the tests reach real HTTP servers without DNS. */
-    private static PeerDirectory loopbackPeers(int replicas) {
-        return () -> {
-            List<Peer> peers = new ArrayList<>();
-            for (int i = 0; i < replicas; i++) {
-                peers.add(new Peer(i, "127.0.10." + (20 + i)));
-            }
-            return peers;
-        };
-    }
-
-    private static BootstrapLoop loop(BootstrapSettings s) {
-        return new BootstrapLoop(s, loopbackPeers(s.replicas()), new HttpPeerProbe(PORT, Duration.ofMillis(500)), StateBoard.NONE,
-                new PrintWriter(new StringWriter()));
+    /** DNS would answer 127.0.10.2x, so the tests reach real HTTP servers without a DNS server. */
+    private BootstrapLoop loop(BootstrapSettings s) {
+        return new BootstrapLoop(s, () -> Pods.loopback(s.identity(), s.replicas(), "127.0.10.", 20), peers -> statusClient.fetchAll(peers, PORT),
+                StateBoard.NONE, new PrintWriter(new StringWriter()));
     }
 
     @Test
@@ -121,7 +114,8 @@ class BootstrapLoopTest {
         Plan plan = loop(s).run();
         assertThat(plan).isInstanceOfSatisfying(Plan.Join.class, j -> assertThat(j.startPosition()).contains(new Position(U1, 57)));
         String cnf = Files.readString(s.configFile());
-        assertThat(cnf).as("gcomm:// lists every peer the directory gives").contains("wsrep_cluster_address = gcomm://127.0.10.20:4567,127.0.10.21:4567,127.0.10.22:4567\n");
+        assertThat(cnf).as("gcomm:// lists every peer by its stable name").contains("wsrep_cluster_address = gcomm://galera-0.galera.default.svc.cluster.local:4567,"
+                + "galera-1.galera.default.svc.cluster.local:4567,galera-2.galera.default.svc.cluster.local:4567\n");
         assertThat(cnf).contains("wsrep_node_address = 127.0.10.21").contains("server_id = 2").doesNotContain("wsrep_new_cluster");
         assertThat(Files.readString(s.oneShotDir().resolve("bootstrap.cnf"))).contains("wsrep_start_position = " + U1 + ":57")
                 .doesNotContain("wsrep_new_cluster");
@@ -131,6 +125,9 @@ class BootstrapLoopTest {
 
     @Test
     void podZeroStartsANewClusterWithAHandOffThatTheSidecarCompletes() throws Exception {
+        // pods 1 and 2 wait in their init containers and serve their empty state: heard, so a fresh cluster
+        peer("127.0.10.21", PlannerFixtures.waiting(1, PlannerFixtures.empty()));
+        peer("127.0.10.22", PlannerFixtures.waiting(2, PlannerFixtures.empty()));
         Path data = datadir("p0", Optional.empty());
         BootstrapSettings s = settings("p0", 0, 3, data, "127.0.10.20", "/nonexistent", Duration.ofSeconds(10), 0);
         Files.createDirectories(s.oneShotDir());
@@ -237,5 +234,110 @@ class BootstrapLoopTest {
         Object result0 = pod0.get();
         assertThat(result0).isInstanceOfSatisfying(Plan.Join.class, j -> assertThat(j.primaryMembers()).containsExactly(1));
         assertThat(logged.toString()).contains("waiting: waiting for pod 1 to bootstrap, then joining it (rule 4)");
+    }
+
+    /** A board that hands out the Lease and records what the loop does with it. */
+    private static final class RecordingBoard implements StateBoard {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public java.util.Map<Integer, dev.galeraagent.status.PublishedState> published() {
+            return java.util.Map.of();
+        }
+
+        @Override
+        public void publish(dev.galeraagent.status.PublishedState own) {
+            calls.add("publish " + own.decision());
+        }
+
+        @Override
+        public boolean enabled() {
+            return true;
+        }
+
+        @Override
+        public LeaseGrant acquireLease(String holder, Optional<Position> position) {
+            calls.add("acquire " + holder);
+            return new LeaseGrant.Held(new HandOffLease("default", "galera-galera-bootstrap", holder, Duration.ofSeconds(60)));
+        }
+
+        @Override
+        public void releaseLease(String holder) {
+            calls.add("release " + holder);
+        }
+
+        @Override
+        public List<String> describe() {
+            return List.of();
+        }
+    }
+
+    /** Rule 6: the last look at the peers after taking the Lease finds a Primary: give the Lease back and join it. */
+    @Test
+    void aPrimaryThatAppearsOnceTheLeaseIsTakenIsJoinedAndTheLeaseGivenBack() throws Exception {
+        Path data = datadir("p0", Optional.empty());
+        BootstrapSettings s = settings("p0", 0, 2, data, "127.0.10.20", "/nonexistent", Duration.ofSeconds(20), 0);
+        RecordingBoard board = new RecordingBoard();
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        PeerProbe probe = peers -> {
+            // first the peer waits with an empty data directory (a fresh cluster), then it is Primary
+            NodeStatus st = asked.incrementAndGet() == 1 ? PlannerFixtures.waiting(1, PlannerFixtures.empty()) : primary(1, U1, 1);
+            return List.of(new dev.galeraagent.discovery.PeerStatus.Live(1, peers.getFirst().fqdn(), null, st));
+        };
+        Plan plan = new BootstrapLoop(s, () -> Pods.loopback(s.identity(), 2, "127.0.10.", 20), probe, board, new PrintWriter(new StringWriter())).run();
+        assertThat(plan).isInstanceOf(Plan.Join.class);
+        assertThat(board.calls).containsExactly("acquire galera-0", "release galera-0", "publish WAIT", "publish JOIN");
+        assertThat(logged.toString()).contains("but pods [1] became Primary meanwhile: not bootstrapping, joining them next (rule 6)");
+        assertThat(Files.exists(s.configDir().resolve(HandOff.REQUEST))).isFalse();
+        assertThat(Files.exists(s.oneShotDir().resolve("bootstrap.cnf"))).as("a joiner without history needs no one-shot file").isFalse();
+    }
+
+    @Test
+    void theHandOffRecordsTheLeaseForTheSidecar() throws Exception {
+        peer("127.0.10.21", PlannerFixtures.waiting(1, PlannerFixtures.empty()));
+        Path data = datadir("p0", Optional.empty());
+        BootstrapSettings s = settings("p0", 0, 2, data, "127.0.10.20", "/nonexistent", Duration.ofSeconds(20), 0);
+        RecordingBoard board = new RecordingBoard();
+        new BootstrapLoop(s, () -> Pods.loopback(s.identity(), 2, "127.0.10.", 20), peers -> statusClient.fetchAll(peers, PORT), board,
+                new PrintWriter(new StringWriter())).run();
+        String json = Files.readString(s.configDir().resolve(HandOff.REQUEST));
+        assertThat(json).contains("\"lease\":{\"namespace\":\"default\",\"name\":\"galera-galera-bootstrap\",\"holder\":\"galera-0\",\"duration_seconds\":60}");
+        assertThat(HandOffLease.in(json)).contains(new HandOffLease("default", "galera-galera-bootstrap", "galera-0", Duration.ofSeconds(60)));
+        assertThat(HandOff.parse(json).plan()).isEqualTo("NEW_CLUSTER");
+        // under load a first /status may time out: a WAIT round before is fine, one Lease attempt and the decision end it
+        assertThat(board.calls).endsWith("acquire galera-0", "publish NEW_CLUSTER").containsOnlyOnce("acquire galera-0");
+    }
+
+    @Test
+    void theSidecarClearsAJoinersOneShotFilesAndCompletingWithoutARequestDoesNothing() throws Exception {
+        Path once = Files.createDirectories(tmp.resolve(BootstrapSettings.ONE_SHOT_DIR));
+        Files.writeString(once.resolve("bootstrap.cnf"), "[galera]\nwsrep_start_position = x:1\n");
+        HandOff.complete(tmp);
+        assertThat(Files.exists(once.resolve("bootstrap.cnf"))).as("complete() only acts on a request").isTrue();
+        HandOff.clearOneShots(tmp);
+        assertThat(Files.exists(once.resolve("bootstrap.cnf"))).isFalse();
+        HandOff.clearOneShots(tmp.resolve("missing"));
+    }
+
+    /** DNS is asked again every round: a pod whose name appears later (created, rescheduled) is found and joined. */
+    @Test
+    void aPeerWhoseNameResolvesOnlyLaterIsFoundOnALaterRound() throws Exception {
+        peer("127.0.10.20", primary(0, U1, 12));
+        Path data = datadir("p1", Optional.empty());
+        BootstrapSettings s = settings("p1", 1, 2, data, "127.0.10.21", "/nonexistent", Duration.ofSeconds(20), 0);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        PeerDirectory directory = () -> {
+            var all = Pods.loopback(s.identity(), 2, "127.0.10.", 20);
+            if (asked.incrementAndGet() > 2) {
+                return all;
+            }
+            var missing = new dev.galeraagent.discovery.DiscoveryResult.PeerDns(0, s.identity().peerFqdn(0),
+                    new dev.galeraagent.discovery.DiscoveryResult.Unresolved(dev.galeraagent.discovery.DnsFailure.NXDOMAIN, "NXDOMAIN", 1));
+            return new dev.galeraagent.discovery.DiscoveryResult(List.of(missing, all.peer(1)), List.of(), Duration.ZERO);
+        };
+        Plan plan = new BootstrapLoop(s, directory, peers -> statusClient.fetchAll(peers, PORT), StateBoard.NONE, new PrintWriter(new StringWriter())).run();
+        assertThat(plan).isInstanceOfSatisfying(Plan.Join.class, j -> assertThat(j.primaryMembers()).containsExactly(0));
+        assertThat(asked.get()).isEqualTo(3);
+        assertThat(logged.toString()).contains("peers: 1/2 peers resolved").contains("galera-0 NXDOMAIN").contains("peers: 2/2 peers resolved");
     }
 }

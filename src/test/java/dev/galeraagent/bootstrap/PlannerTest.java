@@ -66,11 +66,34 @@ class PlannerTest {
     }
 
     @Test
-    void podZeroStartsANewClusterWithoutHearingFromPodsThatDoNotExistYet() {
-        // OrderedReady: pods 1 and 2 are only created once pod 0 is Ready
-        Plan p = Planner.plan(input(0, 3, empty(), Map.of(), Map.of()));
+    void podZeroWaitsToHearFromEveryPodBeforeStartingANewCluster() {
+        // podManagementPolicy Parallel: pod 2 may be slower to publish and still hold the only history
+        Plan p = Planner.plan(input(0, 3, empty(), Map.of(), Map.of(1, published(1, empty()))));
+        assertThat(p).isInstanceOfSatisfying(Plan.Wait.class, w -> assertThat(w.awaiting()).isEmpty());
+        assertThat(p.reasons()).anyMatch(r -> r.contains("waiting to hear from pods [2] before starting a new cluster"));
+        Plan none = Planner.plan(input(0, 3, empty(), Map.of(), Map.of()));
+        assertThat(none.reasons()).anyMatch(r -> r.contains("waiting to hear from pods [1, 2]"));
+    }
+
+    @Test
+    void aPeerWhoseInitContainerServesAnEmptyStateCountsAsHeard() {
+        // rule 9: no API; pods 1 and 2 wait in their init containers and serve their empty state on /status
+        Plan p = Planner.plan(new PlannerInput(0, 3, empty(), Map.of(1, waiting(1, empty()), 2, waiting(2, empty())), Map.of(),
+                2, false, Optional.empty(), false));
         assertThat(p).isInstanceOf(Plan.NewCluster.class);
-        assertThat(p.reasons()).anyMatch(r -> r.contains("not heard from: pods [1, 2]"));
+    }
+
+    @Test
+    void aPeerAnsweringWithoutAnyStateIsNotHeard() {
+        // its mysqld runs but is not Primary and says nothing of its history: it may have state
+        Plan p = Planner.plan(new PlannerInput(0, 2, empty(), Map.of(1, nonPrimary(1)), Map.of(), 2, false, Optional.empty(), false));
+        assertThat(p).isInstanceOf(Plan.Wait.class);
+        assertThat(p.reasons()).anyMatch(r -> r.contains("waiting to hear from pods [1]"));
+    }
+
+    @Test
+    void aSingleEmptyPodStartsANewClusterAtOnce() {
+        assertThat(Planner.plan(input(0, 1, empty(), Map.of(), Map.of()))).isInstanceOf(Plan.NewCluster.class);
     }
 
     @Test

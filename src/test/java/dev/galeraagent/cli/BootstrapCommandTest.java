@@ -1,27 +1,57 @@
 package dev.galeraagent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.galeraagent.log.Log;
+import dev.galeraagent.testing.LocalDnsmasq;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BootstrapCommandTest {
+    /** The cluster DNS of these tests: galera-0 at 127.0.50.30; never the machine's resolver, which is not on loopback. */
+    static LocalDnsmasq dns;
+
+    @TempDir
+    static Path dnsDir;
+
     @TempDir
     Path tmp;
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
+    @BeforeAll
+    static void startDns() throws Exception {
+        assumeTrue(LocalDnsmasq.installed(), "dnsmasq is installed by scripts/install-deps.sh");
+        dns = LocalDnsmasq.start(dnsDir, "127.0.50.2", "cluster.local", List.of("127.0.50.30 galera-0.galera.default.svc.cluster.local"),
+                List.of(), "galera-0.galera.default.svc.cluster.local");
+    }
+
+    @AfterAll
+    static void stopDns() {
+        if (dns != null) {
+            dns.close();
+        }
+    }
+
     private int run(String... args) {
-        List<String> all = new ArrayList<>(List.of("bootstrap"));
+        List<String> all = new ArrayList<>(List.of("bootstrap", "--dns-server=" + dns.server()));
         all.addAll(List.of(args));
         return AgentCommand.execute(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
     }
@@ -35,43 +65,61 @@ class BootstrapCommandTest {
         while (m.find()) {
             options.add(m.group(1));
         }
-        assertThat(options).contains("pod-name", "pod-namespace", "pod-ip", "service", "cluster-domain", "replicas", "datadir", "config-dir",
-                "config-name", "extra-config", "secret-config", "cluster-name", "sst-method", "wsrep-provider", "mariadbd", "recover-timeout",
-                "timeout", "status-port", "dry-run");
+        assertThat(options).contains("pod-name", "pod-namespace", "pod-ip", "service", "cluster-domain", "replicas", "dns-server", "datadir",
+                "config-dir", "config-name", "extra-config", "secret-config", "cluster-name", "sst-method", "wsrep-provider", "mariadbd",
+                "recover-timeout", "timeout", "status-port", "dry-run", "no-kube-api", "kubeconfig", "statefulset", "recovery-timeout",
+                "recovery-quorum", "force-bootstrap-from");
         for (String env : List.of("POD_NAME", "POD_NAMESPACE", "POD_IP", "AGENT_SERVICE", "AGENT_CLUSTER_DOMAIN", "AGENT_REPLICAS", "AGENT_DATADIR",
                 "AGENT_CONFIG_DIR", "AGENT_CONFIG_NAME", "AGENT_EXTRA_CONFIG", "AGENT_SECRET_CONFIG", "AGENT_TLS_DIR", "AGENT_CLUSTER_NAME",
                 "AGENT_SST_METHOD", "AGENT_WSREP_PROVIDER", "AGENT_MARIADBD", "AGENT_RECOVER_TIMEOUT", "AGENT_TIMEOUT", "AGENT_STATUS_PORT",
-                "AGENT_DRY_RUN", "AGENT_BIND_ADDRESS", "AGENT_VERBOSE")) {
+                "AGENT_DRY_RUN", "AGENT_BIND_ADDRESS", "AGENT_VERBOSE", "AGENT_DNS_SERVER", "AGENT_NO_KUBE_API", "KUBECONFIG",
+                "AGENT_STATEFULSET", "AGENT_RECOVERY_TIMEOUT", "AGENT_RECOVERY_QUORUM", "AGENT_FORCE_BOOTSTRAP_FROM")) {
             assertThat(help).contains("(env: " + env + ")");
         }
     }
 
     @Test
     void aPodNameWithoutOrdinalIsAUsageErrorOnOneLine() {
-        assertThat(run("--pod-name=galera", "--replicas=3", "--datadir=" + tmp, "--dry-run")).isEqualTo(ExitCode.USAGE.code());
-        assertThat(err.toString().strip()).isEqualTo("agent: pod name 'galera' has no ordinal: expected <statefulset>-<number>, like galera-0");
+        assertThat(run("--pod-name=galera", "--no-kube-api", "--replicas=3", "--datadir=" + tmp, "--dry-run")).isEqualTo(ExitCode.USAGE.code());
+        assertThat(err.toString().strip()).isEqualTo("agent: pod name 'galera' has no ordinal: a StatefulSet pod is named <statefulset>-<ordinal>");
     }
 
     @Test
     void replicasAreRequiredWithoutTheApi() {
-        assertThat(run("--pod-name=galera-0", "--datadir=" + tmp, "--dry-run")).isEqualTo(ExitCode.USAGE.code());
-        assertThat(err.toString()).contains("--replicas: required");
-        assertThat(run("--pod-name=galera-3", "--replicas=3", "--datadir=" + tmp, "--dry-run")).isEqualTo(ExitCode.USAGE.code());
-        assertThat(err.toString()).contains("has ordinal 3 but --replicas is 3");
+        assertThat(run("--pod-name=galera-0", "--no-kube-api", "--datadir=" + tmp, "--dry-run")).isEqualTo(ExitCode.USAGE.code());
+        assertThat(err.toString()).contains("--replicas: required with --no-kube-api");
+        assertThat(run("--pod-name=galera-3", "--no-kube-api", "--replicas=3", "--datadir=" + tmp, "--dry-run")).isEqualTo(ExitCode.USAGE.code());
+        assertThat(err.toString()).contains("has ordinal 3 but the StatefulSet has 3 replicas");
     }
 
     @Test
-    void badDurationsAndConfigNamesAreUsageErrors() {
-        assertThat(run("--pod-name=galera-0", "--replicas=1", "--datadir=" + tmp, "--timeout=10 minutes", "--dry-run")).isEqualTo(2);
-        assertThat(err.toString()).contains("--timeout: not a duration: '10 minutes'");
-        assertThat(run("--pod-name=galera-0", "--replicas=1", "--datadir=" + tmp, "--config-name=../../etc/passwd", "--dry-run")).isEqualTo(2);
+    void badDurationsQuorumsOrdinalsAndConfigNamesAreOneLineUsageErrors() {
+        String[] base = {"--pod-name=galera-0", "--no-kube-api", "--replicas=3", "--datadir=" + tmp, "--dry-run"};
+        assertThat(run(with(base, "--timeout=10 minutes"))).isEqualTo(2);
+        assertThat(err.toString()).contains("--timeout").contains("'10 minutes' is not a duration");
+        assertThat(run(with(base, "--recovery-timeout=5"))).isEqualTo(2);
+        assertThat(err.toString()).contains("--recovery-timeout").contains("'5' is not a duration");
+        assertThat(run(with(base, "--recovery-quorum=4"))).isEqualTo(2);
+        assertThat(err.toString()).contains("--recovery-quorum: must be 'all' or 1 to 3 (the replicas), was '4'");
+        assertThat(run(with(base, "--force-bootstrap-from=3"))).isEqualTo(2);
+        assertThat(err.toString()).contains("--force-bootstrap-from: ordinal 3 is outside the StatefulSet's 3 replicas");
+        assertThat(run(with(base, "--force-bootstrap-from=one"))).isEqualTo(2);
+        assertThat(err.toString()).contains("--force-bootstrap-from: not an ordinal: 'one'");
+        assertThat(run(with(base, "--config-name=../../etc/passwd"))).isEqualTo(2);
         assertThat(err.toString()).contains("--config-name: '../../etc/passwd' must be a plain file name ending in .cnf");
+        assertThat(err.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    private static String[] with(String[] base, String extra) {
+        List<String> all = new ArrayList<>(List.of(base));
+        all.add(extra);
+        return all.toArray(String[]::new);
     }
 
     @Test
     void anInjectedClusterNameIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path conf = tmp.resolve("conf");
-        int code = run("--pod-name=galera-0", "--replicas=1", "--datadir=" + tmp, "--config-dir=" + conf, "--status-port=0",
+        int code = run("--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--datadir=" + tmp, "--config-dir=" + conf, "--status-port=0",
                 "--cluster-name=prod\nwsrep_new_cluster");
         assertThat(code).isEqualTo(ExitCode.USAGE.code());
         assertThat(err.toString().strip()).startsWith("agent: cannot write galera.cnf: wsrep_cluster_name: contains a newline").doesNotContain("\n");
@@ -79,19 +127,51 @@ class BootstrapCommandTest {
     }
 
     @Test
-    void aFreshSinglePodWritesItsConfigAndExitsZero() throws Exception {
+    void aFreshSinglePodTakesItsAddressFromDnsWritesItsConfigAndExitsZero() throws Exception {
         Path conf = tmp.resolve("conf");
         Path data = Files.createDirectories(tmp.resolve("data"));
-        int code = run("--pod-name=galera-0", "--replicas=1", "--datadir=" + data, "--config-dir=" + conf, "--status-port=0", "--pod-ip=127.0.10.30");
+        int code = run("--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--datadir=" + data, "--config-dir=" + conf, "--status-port=0");
         assertThat(code).as(err.toString()).isZero();
-        assertThat(Files.readString(conf.resolve("galera.cnf"))).contains("wsrep_cluster_address = gcomm://galera-0.galera.default.svc.cluster.local:4567\n");
+        String cnf = Files.readString(conf.resolve("galera.cnf"));
+        assertThat(cnf).contains("wsrep_cluster_address = gcomm://galera-0.galera.default.svc.cluster.local:4567\n");
+        assertThat(cnf).as("POD_IP unset: the address DNS gives the pod's own name").contains("wsrep_node_address = 127.0.50.30\n");
         assertThat(Files.readString(conf.resolve("galera-once.d/bootstrap.cnf"))).contains("wsrep_new_cluster");
-        assertThat(Files.exists(conf.resolve("bootstrap-request.json"))).isTrue();
+        assertThat(Files.readString(conf.resolve("bootstrap-request.json"))).doesNotContain("\"lease");
+    }
+
+    @Test
+    void anUnreachableApiWithoutReplicasIsAnEnvironmentErrorAndWithReplicasFallsBackLoudly() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.50.3"))) {
+            closed = s.getLocalPort();
+        }
+        Path kubeconfig = tmp.resolve("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: c, cluster: {server: "http://127.0.50.3:%d"}}]
+                contexts: [{name: c, context: {cluster: c, user: u}}]
+                current-context: c
+                users: [{name: u, user: {token: t}}]
+                """.formatted(closed));
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        assertThat(run("--pod-name=galera-0", "--kubeconfig=" + kubeconfig, "--datadir=" + data, "--dry-run")).isEqualTo(ExitCode.ENVIRONMENT.code());
+        assertThat(err.toString().strip()).contains("without the API the agent needs --replicas").doesNotContain("\n");
+
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        Log.setOutput(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(run("--pod-name=galera-0", "--kubeconfig=" + kubeconfig, "--replicas=1", "--datadir=" + data, "--dry-run")).isZero();
+        } finally {
+            Log.setOutput(System.err);
+        }
+        assertThat(logged.toString()).contains("Going on WITHOUT the API (DESIGN rule 9)");
+        assertThat(out.toString()).contains("decision: NEW_CLUSTER").contains("Kubernetes API: not used");
     }
 
     @Test
     void aMissingDataDirectoryIsAnIoError() {
-        assertThat(run("--pod-name=galera-0", "--replicas=1", "--datadir=" + tmp.resolve("nope"), "--dry-run")).isEqualTo(ExitCode.IO.code());
+        assertThat(run("--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--datadir=" + tmp.resolve("nope"), "--dry-run")).isEqualTo(ExitCode.IO.code());
         assertThat(err.toString()).contains("data directory " + tmp.resolve("nope") + " does not exist (--datadir)");
     }
 }

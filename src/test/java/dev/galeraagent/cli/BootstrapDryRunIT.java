@@ -3,8 +3,8 @@ package dev.galeraagent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.galeraagent.testing.LocalDnsmasq;
 import dev.galeraagent.testing.LocalMariaDb;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -20,6 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
 class BootstrapDryRunIT {
     @TempDir
     Path tmp;
+
+    /** The cluster DNS, on loopback: the machine's own resolver is not. */
+    private LocalDnsmasq dns() throws Exception {
+        assumeTrue(LocalDnsmasq.installed(), "dnsmasq is installed by scripts/install-deps.sh");
+        return LocalDnsmasq.start(tmp.resolve("dns"), "127.0.50.4", "cluster.local", List.of("127.0.50.31 galera-0.galera.default.svc.cluster.local"),
+                List.of(), "galera-0.galera.default.svc.cluster.local");
+    }
 
     /** Every file under {@code root} with its SHA-256, size and mtime: any change shows. */
     private static TreeMap<String, String> fingerprint(Path root) throws Exception {
@@ -54,16 +61,20 @@ class BootstrapDryRunIT {
 
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = AgentCommand.execute(new String[] {"bootstrap", "--dry-run", "--pod-name=galera-0", "--replicas=1", "--datadir=" + data,
-            "--config-dir=" + conf, "--status-port=19831", "--mariadbd=" + LocalMariaDb.MARIADBD}, new PrintWriter(out, true), new PrintWriter(err, true));
+        int code;
+        try (LocalDnsmasq dns = dns()) {
+            code = AgentCommand.execute(new String[] {"bootstrap", "--dry-run", "--no-kube-api", "--dns-server=" + dns.server(), "--pod-name=galera-0",
+                "--replicas=1", "--cluster-domain=cluster.local", "--datadir=" + data, "--config-dir=" + conf, "--status-port=19831",
+                "--mariadbd=" + LocalMariaDb.MARIADBD}, new PrintWriter(out, true), new PrintWriter(err, true));
+        }
 
         assertThat(code).as(err.toString()).isZero();
         assertThat(fingerprint(data)).as("data directory after --dry-run").isEqualTo(before);
         assertThat(Files.exists(conf)).as("config directory").isFalse();
         String text = out.toString();
         System.out.println(text);
-        // one replica: the peers' names would go to the system resolver, which is not on loopback here
-        assertThat(text).contains("identity: pod galera-0, ordinal 0 of 1, statefulset galera");
+        assertThat(text).contains("identity: pod galera-0, ordinal 0 of 1, statefulset galera").contains("address 127.0.50.31 (POD_IP not set)");
+        assertThat(text).contains("DNS: 1/1 peers resolved");
         assertThat(text).contains("  0 galera-0.galera.default.svc.cluster.local: this pod");
         assertThat(text).contains("local state: grastate.dat uuid ").contains("seqno -1").contains("gvwstate.dat present");
         assertThat(text).contains("position: unknown (grastate.dat says seqno -1). A real run recovers it first with: " + LocalMariaDb.MARIADBD
@@ -75,12 +86,15 @@ class BootstrapDryRunIT {
     }
 
     @Test
-    void dryRunOfAFreshPodShowsTheBootstrapFilesItWouldWrite() throws IOException {
+    void dryRunOfAFreshPodShowsTheBootstrapFilesItWouldWrite() throws Exception {
         Path data = Files.createDirectories(tmp.resolve("empty"));
         Path conf = tmp.resolve("conf");
         StringWriter out = new StringWriter();
-        int code = AgentCommand.execute(new String[] {"bootstrap", "--dry-run", "--pod-name=galera-0", "--replicas=1", "--datadir=" + data,
-            "--config-dir=" + conf}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        int code;
+        try (LocalDnsmasq dns = dns()) {
+            code = AgentCommand.execute(new String[] {"bootstrap", "--dry-run", "--no-kube-api", "--dns-server=" + dns.server(), "--pod-name=galera-0",
+                "--replicas=1", "--datadir=" + data, "--config-dir=" + conf}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        }
         assertThat(code).isZero();
         assertThat(out.toString()).contains("decision: NEW_CLUSTER").contains("    wsrep_new_cluster")
                 .contains("would write " + conf.resolve("bootstrap-request.json") + ":");

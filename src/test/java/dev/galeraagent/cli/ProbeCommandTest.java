@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +57,24 @@ class ProbeCommandTest {
     @Test
     void aMalformedDurationIsAUsageError() {
         assertThat(run("probe", "readiness", "--query-timeout", "soon")).isEqualTo(2);
-        assertThat(err.toString()).contains("'soon' is not a duration like 500ms, 30s, 5m or 1h");
+        assertThat(err.toString()).contains("'soon' is not a duration: write a whole number and a unit, like 500ms, 30s, 5m or 1h");
+    }
+
+    @Test
+    void serveShowsTheKubernetesOptionsWithTheirEnvironmentTwins() {
+        assertThat(run("probe", "serve", "--help")).isZero();
+        String help = out.toString().replaceAll("\\s+", " ");
+        assertThat(help).contains("--no-kube-api").contains("(env: AGENT_NO_KUBE_API)").contains("--kubeconfig").contains("(env: KUBECONFIG)")
+                .contains("(env: POD_NAME)").contains("(env: POD_NAMESPACE)");
+    }
+
+    @Test
+    void thePodIdentityComesFromTheDownwardApiAndIsOptional() {
+        assertThat(ProbeCommand.who("galera-2", "db", "ignored")).isEqualTo(new ProbeCommand.Who("galera-2", 2, "db"));
+        assertThat(ProbeCommand.who(null, "default", "galera-0.example")).isEqualTo(new ProbeCommand.Who("galera-0", 0, "default"));
+        // a laptop or a plain container: no ordinal, and the probe still runs
+        assertThat(ProbeCommand.who("mariadb", null, "host")).isEqualTo(new ProbeCommand.Who("mariadb", null, "default"));
+        assertThat(ProbeCommand.who("", "", "laptop")).isEqualTo(new ProbeCommand.Who("laptop", null, "default"));
     }
 
     @Test
@@ -89,15 +105,6 @@ class ProbeCommandTest {
     void theAccessNeverShowsThePassword() throws Exception {
         ProbeCommand.Options o = parsedOptions();
         assertThat(o.access(Map.of("AGENT_PASSWORD", "hunter2")).toString()).doesNotContain("hunter2").contains("probe@127.0.0.1:3306");
-    }
-
-    @Test
-    void durationsParseInTheirFourUnits() {
-        ProbeCommand.DurationConverter c = new ProbeCommand.DurationConverter();
-        assertThat(c.convert("250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(c.convert("30s")).isEqualTo(Duration.ofSeconds(30));
-        assertThat(c.convert("5m")).isEqualTo(Duration.ofMinutes(5));
-        assertThat(c.convert("1h")).isEqualTo(Duration.ofHours(1));
     }
 
     @Test

@@ -2,22 +2,26 @@ package dev.galeraagent.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.galeraagent.bootstrap.HandOff;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class NodeFilesTest {
+    static final String UUID = "6b2f1a4e-0000-11ef-8000-000000000001";
+
     @TempDir
     Path dir;
 
     @Test
-    void grastateIsShownWithCrlfCommentsAndUnknownKeys() {
-        NodeStatus.Grastate g = NodeFiles.parseGrastate("# GALERA saved state\r\nversion: 2.1\r\nuuid:    6b2f1a4e-0000-11ef-8000-000000000001\r\n"
+    void grastateIsReadByTheBootstrapsParserWithCrlfAndComments() throws Exception {
+        Files.writeString(dir.resolve("grastate.dat"), "# GALERA saved state\r\nversion: 2.1\r\nuuid:    " + UUID + "\r\n"
                 + "seqno:   -1\r\nsafe_to_bootstrap: 1\r\n");
-        assertThat(g).isEqualTo(new NodeStatus.Grastate("6b2f1a4e-0000-11ef-8000-000000000001", -1, true));
+        assertThat(new NodeFiles(dir, dir).grastate()).isEqualTo(new NodeStatus.Grastate(UUID, -1, true));
     }
 
     @Test
@@ -26,7 +30,7 @@ class NodeFilesTest {
         assertThat(files.grastate()).isNull();
         Files.writeString(dir.resolve("grastate.dat"), "# GALERA saved state\nversion: 2.1\nuuid: 6b2f");
         assertThat(files.grastate()).isNull();
-        Files.writeString(dir.resolve("grastate.dat"), "uuid: x\nseqno: 99999999999999999999999\n");
+        Files.writeString(dir.resolve("grastate.dat"), "version: 2.1\nuuid: " + UUID + "\nseqno: 99999999999999999999999\nsafe_to_bootstrap: 0\n");
         assertThat(files.grastate()).isNull();
         assertThat(new NodeFiles(null, null).grastate()).isNull();
     }
@@ -44,33 +48,39 @@ class NodeFilesTest {
     }
 
     @Test
-    void theDoneHandOffWinsOverTheRequestAndAPublishedStateIsReadAsIs() throws Exception {
+    void theLastDecisionIsWhatHandOffWroteAndTheDoneHandOffWinsOverTheRequest() throws Exception {
         NodeFiles files = new NodeFiles(dir, dir);
         assertThat(files.lastDecision()).isNull();
-        Files.writeString(dir.resolve(NodeFiles.BOOTSTRAP_REQUEST), "{\"plan\":\"NEW_CLUSTER\",\"reasons\":[\"fresh cluster\",\"ordinal 0\"]}");
-        PublishedState requested = files.lastDecision();
-        assertThat(requested.decision()).isEqualTo("NEW_CLUSTER");
-        assertThat(requested.phase()).isEqualTo("bootstrap-requested");
-        assertThat(requested.reasons()).containsExactly("fresh cluster", "ordinal 0");
-        assertThat(requested.seqno()).isEqualTo(-1);
+        HandOff request = new HandOff("BOOTSTRAP_FROM_HERE", "galera-2", 2, UUID + ":17", dir.resolve("galera-once.d/bootstrap.cnf").toString(),
+                List.of("highest seqno", "ordinal 2"), "2026-11-26T10:00:00Z", "1.0");
+        Files.writeString(dir.resolve(HandOff.REQUEST), request.toJson());
+        assertThat(files.lastDecision()).isEqualTo(new PublishedState(2, NodeFiles.PHASE_REQUESTED, false, UUID, 17, false, false,
+                "BOOTSTRAP_FROM_HERE", List.of("highest seqno", "ordinal 2"), null, "2026-11-26T10:00:00Z", "1.0"));
 
-        Files.writeString(dir.resolve(NodeFiles.BOOTSTRAP_DONE), "{\"ordinal\":2,\"phase\":\"decided\",\"empty\":false,"
-                + "\"uuid\":\"6b2f1a4e-0000-11ef-8000-000000000001\",\"seqno\":17,\"safe_to_bootstrap\":true,\"decision\":\"BOOTSTRAP_FROM_HERE\","
-                + "\"reasons\":[\"highest seqno\"],\"forced_from\":2,\"time\":\"2026-11-26T10:00:00Z\",\"agent_version\":\"1.0\"}");
+        HandOff.complete(dir);
         PublishedState done = files.lastDecision();
-        assertThat(done).isEqualTo(new PublishedState(2, "decided", false, "6b2f1a4e-0000-11ef-8000-000000000001", 17, false, true,
-                "BOOTSTRAP_FROM_HERE", java.util.List.of("highest seqno"), 2, "2026-11-26T10:00:00Z", "1.0"));
+        assertThat(done.phase()).isEqualTo(NodeFiles.PHASE_BOOTSTRAPPED);
+        assertThat(done.decision()).isEqualTo("BOOTSTRAP_FROM_HERE");
+
+        HandOff newCluster = new HandOff("NEW_CLUSTER", "galera-0", 0, null, null, List.of("fresh cluster"), "2026-11-26T11:00:00Z", "1.0");
+        Files.writeString(dir.resolve(HandOff.REQUEST), newCluster.toJson());
+        assertThat(files.lastDecision().decision()).as("done.json wins while both exist").isEqualTo("BOOTSTRAP_FROM_HERE");
+        Files.delete(dir.resolve(HandOff.DONE));
+        PublishedState fresh = files.lastDecision();
+        assertThat(fresh.uuid()).isNull();
+        assertThat(fresh.seqno()).isEqualTo(-1);
+        assertThat(fresh.decision()).isEqualTo("NEW_CLUSTER");
     }
 
     @Test
     void aGarbledHandOffShowsNoDecisionInsteadOfFailing() throws Exception {
         NodeFiles files = new NodeFiles(dir, dir);
-        Files.writeString(dir.resolve(NodeFiles.BOOTSTRAP_REQUEST), "{\"plan\": ");
+        Files.writeString(dir.resolve(HandOff.REQUEST), "{\"plan\": ");
         assertThat(files.lastDecision()).isNull();
-        Files.writeString(dir.resolve(NodeFiles.BOOTSTRAP_REQUEST), "[1,2]");
+        Files.writeString(dir.resolve(HandOff.REQUEST), "[1,2]");
         assertThat(files.lastDecision()).isNull();
-        Files.delete(dir.resolve(NodeFiles.BOOTSTRAP_REQUEST));
-        Files.createDirectory(dir.resolve(NodeFiles.BOOTSTRAP_DONE));
+        Files.delete(dir.resolve(HandOff.REQUEST));
+        Files.createDirectory(dir.resolve(HandOff.DONE));
         assertThat(files.lastDecision()).isNull();
     }
 }

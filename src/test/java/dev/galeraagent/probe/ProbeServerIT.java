@@ -3,6 +3,7 @@ package dev.galeraagent.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.galeraagent.bootstrap.HandOff;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.StatusJson;
 import dev.galeraagent.testing.LocalMariaDb;
@@ -84,9 +85,8 @@ class ProbeServerIT {
 
     @Test
     void statusServesTheNodeStatusContractWithGrastateAndTheLastDecision() throws Exception {
-        Files.writeString(configDir.resolve(NodeFiles.BOOTSTRAP_REQUEST),
-                "{\"plan\":\"BOOTSTRAP_FROM_HERE\",\"position\":{\"uuid\":\"6b2f1a4e-0000-11ef-8000-000000000001\",\"seqno\":42},"
-                        + "\"reasons\":[\"highest seqno\"],\"ordinal\":1}");
+        Files.writeString(configDir.resolve(HandOff.REQUEST), new HandOff("BOOTSTRAP_FROM_HERE", "galera-1", 1,
+                "6b2f1a4e-0000-11ef-8000-000000000001:42", null, List.of("highest seqno"), "2026-11-26T10:00:00Z", "9.9.9-test").toJson());
         try (ProbeServer server = server(galera.address(), galera.port(), Duration.ofMillis(250))) {
             HttpResponse<String> r = get(server, "/status");
             assertThat(r.statusCode()).isEqualTo(200);
@@ -110,7 +110,7 @@ class ProbeServerIT {
             assertThat(s.lastDecision().reasons()).containsExactly("highest seqno");
             assertThat(s.error()).isNull();
         } finally {
-            Files.deleteIfExists(configDir.resolve(NodeFiles.BOOTSTRAP_REQUEST));
+            Files.deleteIfExists(configDir.resolve(HandOff.REQUEST));
         }
     }
 
