@@ -115,6 +115,12 @@ public final class AgentSteps implements PodSteps {
         env.put("AGENT_PASSWORD_FILE", secrets.resolve("probe-password").toString());
         env.put("AGENT_DATADIR", pod.dataDir().toString());
         env.put("AGENT_CONFIG_DIR", pod.configDir().toString());
+        // the sidecar renews and releases the bootstrap Lease named in the hand-off
+        if (kubeApi) {
+            env.put("KUBECONFIG", kubeconfig.toString());
+        } else {
+            env.put("AGENT_NO_KUBE_API", "true");
+        }
         return List.of(new Container("probe", List.of(pod.workDir().resolve("agent").toString(), "probe", "serve"), env));
     }
 
