@@ -42,7 +42,8 @@ class AgentWithoutApiIT {
         assertThat(Scenarios.lastPlanInLog(c.pod(1))).isEqualTo("JOIN");
         assertThat(Scenarios.lastPlanInLog(c.pod(2))).isEqualTo("JOIN");
         for (int i : c.ordinals()) {
-            assertThat(AgentSteps.bootstrapLog(c.pod(i))).as("galera-%d warns that the API is unreachable", i).contains("WARN");
+            assertThat(AgentSteps.bootstrapLog(c.pod(i))).as("galera-%d says loudly that the API is unreachable", i)
+                    .contains("Kubernetes API").contains("unreachable");
         }
         Results.record(new Results.Row("S13 fresh start, API down", c.steps().name(), t.toPrimary(), t.toAllSynced(),
                 "galera-0 " + Scenarios.lastPlanInLog(c.pod(0)) + ", galera-1 " + Scenarios.lastPlanInLog(c.pod(1)) + ", galera-2 "
