@@ -163,7 +163,9 @@ class AgentLifecycleIT {
             boolean sawNotReady = false;
             while (System.nanoTime() < end) {
                 WsrepStatus s2 = c.status(2);
-                assertThat(s2 == null || !s2.primary()).as("the cut-off pod is never a Primary of its own: %s", s2).isTrue();
+                // until Galera notices the cut (suspect timeout) pod 2 still shows the old three-node view
+                assertThat(s2 == null || !s2.primary() || s2.clusterSize() == 3)
+                        .as("the cut-off pod is never a Primary of its own: %s", s2).isTrue();
                 sawNotReady |= !c.pod(2).ready();
                 PodNetwork.sleep(500);
             }
