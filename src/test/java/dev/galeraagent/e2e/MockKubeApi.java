@@ -1,0 +1,134 @@
+package dev.galeraagent.e2e;
+
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Kubernetes API stand-in, as its own process inside the bridge namespace (so the pods reach
+ * it at {@code http://10.231.0.10:6443}): fabric8's mock API server in CRUD mode, holding the
+ * StatefulSet and one Pod object per pod. The harness, which lives in the root namespace and
+ * cannot reach that address, drives it through stdin, one command a line, one answer a line
+ * ({@code OK [json]} or {@code ERR message}):
+ * {@code statefulset REPLICAS}, {@code pod ORDINAL} (a new Pod object, as a restarted pod gets),
+ * {@code delete-pod ORDINAL}, {@code get-pod ORDINAL}, {@code get-statefulset}.
+ */
+public final class MockKubeApi {
+    private static final String NS = PodNetwork.NAMESPACE;
+    private static final String STS = PodNetwork.STATEFULSET;
+    /** The manifest's labels and selector (k8s/galera-statefulset.yaml). */
+    private static final Map<String, String> LABELS = Map.of("app.kubernetes.io/name", STS, "app.kubernetes.io/instance", STS);
+
+    private MockKubeApi() {}
+
+    public static void main(String[] args) throws Exception {
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        MockWebServer web = new MockWebServer();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), web, new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        server.start(InetAddress.getByName(args[0]), Integer.parseInt(args[1]));
+        // the mock server keeps every request unless someone takes them
+        Thread.ofPlatform().daemon().start(() -> {
+            while (true) {
+                try {
+                    web.takeRequest(1, TimeUnit.HOURS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        NamespacedKubernetesClient client = server.createClient().inNamespace(NS);
+        out.println("READY");
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null; ) {
+            String[] f = line.strip().split("\\s+");
+            try {
+                out.println("OK " + handle(client, f));
+            } catch (RuntimeException e) {
+                out.println("ERR " + String.valueOf(e.getMessage()).replace('\n', ' '));
+            }
+        }
+        server.destroy();
+    }
+
+    private static String handle(NamespacedKubernetesClient client, String[] f) {
+        return switch (f[0]) {
+            case "statefulset" -> {
+                StatefulSet sts = new StatefulSetBuilder()
+                        .withMetadata(meta(STS, LABELS))
+                        .withNewSpec()
+                        .withReplicas(Integer.parseInt(f[1]))
+                        .withServiceName(PodNetwork.SERVICE)
+                        .withPodManagementPolicy("Parallel")
+                        .withNewSelector().addToMatchLabels(LABELS).endSelector()
+                        .withNewTemplate().withNewMetadata().addToLabels(LABELS).endMetadata()
+                        .withNewSpec().addNewContainer().withName("mariadb").withImage("mariadb:10.11").endContainer().endSpec()
+                        .endTemplate()
+                        .endSpec()
+                        .build();
+                StatefulSet existing = client.apps().statefulSets().withName(STS).get();
+                if (existing == null) {
+                    client.apps().statefulSets().resource(sts).create();
+                } else {
+                    client.apps().statefulSets().withName(STS).edit(s -> {
+                        s.getSpec().setReplicas(Integer.parseInt(f[1]));
+                        return s;
+                    });
+                }
+                yield "";
+            }
+            case "pod" -> {
+                int i = Integer.parseInt(f[1]);
+                String name = PodNetwork.podName(i);
+                client.pods().withName(name).delete();
+                StatefulSet owner = client.apps().statefulSets().withName(STS).get();
+                Map<String, String> labels = new HashMap<>(LABELS);
+                labels.put("statefulset.kubernetes.io/pod-name", name);
+                labels.put("apps.kubernetes.io/pod-index", Integer.toString(i));
+                ObjectMeta m = meta(name, labels);
+                m.setOwnerReferences(java.util.List.of(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("StatefulSet")
+                        .withName(STS).withUid(owner.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build()));
+                Pod pod = new PodBuilder()
+                        .withMetadata(m)
+                        .withNewSpec().withHostname(name).withSubdomain(PodNetwork.SERVICE)
+                        .addNewContainer().withName("mariadb").withImage("mariadb:10.11").endContainer().endSpec()
+                        .withNewStatus().withPhase("Running").withPodIP(PodNetwork.ip(i)).endStatus()
+                        .build();
+                client.pods().resource(pod).create();
+                yield "";
+            }
+            case "delete-pod" -> {
+                client.pods().withName(PodNetwork.podName(Integer.parseInt(f[1]))).delete();
+                yield "";
+            }
+            case "get-pod" -> json(client.pods().withName(PodNetwork.podName(Integer.parseInt(f[1]))).get());
+            case "get-statefulset" -> json(client.apps().statefulSets().withName(STS).get());
+            default -> throw new IllegalArgumentException("unknown command " + f[0]);
+        };
+    }
+
+    private static ObjectMeta meta(String name, Map<String, String> labels) {
+        return new ObjectMetaBuilder().withName(name).withNamespace(NS).withLabels(labels).build();
+    }
+
+    private static String json(Object o) {
+        return o == null ? "null" : Serialization.asJson(o).replace("\n", " ");
+    }
+}
