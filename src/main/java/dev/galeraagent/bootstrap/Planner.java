@@ -249,8 +249,14 @@ public final class Planner {
         return views;
     }
 
-    /** A published state that cannot be read (a bad uuid) counts as not published: the pod is asked again. */
+    /**
+     * A published state that is not {@linkplain PublishedStates#current current} (its pod decided and ran
+     * mysqld since) or cannot be read (a bad uuid) counts as not published: the pod is asked again.
+     */
     private static Optional<PodView> fromPublished(int ordinal, PublishedState s) {
+        if (!PublishedStates.current(s)) {
+            return Optional.empty();
+        }
         if (s.empty()) {
             return Optional.of(new PodView(ordinal, true, null, Position.UNKNOWN_SEQNO, false));
         }

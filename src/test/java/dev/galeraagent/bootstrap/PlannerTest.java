@@ -163,6 +163,22 @@ class PlannerTest {
     }
 
     @Test
+    void aStatePublishedBeforeThePodLastRanMysqldIsNotAnElectionInput() {
+        // pod 2 is down; its Pod object still carries what it published when it last decided to JOIN,
+        // with the seqno it had then: since then its mysqld committed more than pod 1 has (scenario S9)
+        PublishedState staleFromLastRun = PublishedStates.of(2, state(U1, 1400),
+                Optional.of(new Plan.Join(java.util.List.of(), Optional.empty(), java.util.List.of("joined"))), Optional.empty(),
+                java.time.Instant.parse("2026-11-26T09:00:00Z"), "test");
+        assertThat(staleFromLastRun.phase()).isEqualTo("decided");
+        Plan p = Planner.plan(input(1, 3, state(U1, 1457), Map.of(), Map.of(0, published(0, state(U1, 1300)), 2, staleFromLastRun)));
+        assertThat(p).isInstanceOf(Plan.Wait.class);
+        assertThat(p.reasons()).anyMatch(r -> r.contains("waiting for pods [2]"));
+        // once pod 2's bootstrap runs again and publishes its current state, the election goes on
+        Plan after = Planner.plan(input(1, 3, state(U1, 1457), Map.of(), Map.of(0, published(0, state(U1, 1300)), 2, published(2, state(U1, 1607)))));
+        assertThat(after).isInstanceOfSatisfying(Plan.Wait.class, w -> assertThat(w.awaiting()).contains(2));
+    }
+
+    @Test
     void aPublishedStateWithoutSeqnoIsNotKnownYet() {
         LocalState unrecovered = new LocalState.State(U1, -1, false, false, true);
         Plan p = Planner.plan(input(0, 3, state(U1, 50), Map.of(), Map.of(1, published(1, state(U1, 10)), 2, published(2, unrecovered))));
