@@ -3,7 +3,7 @@
 # the SST tools, dnsmasq as cluster DNS, iproute2 for network namespaces, and benchmark tools.
 # Idempotent: does nothing when everything is there already.
 set -euo pipefail
-PKGS=(mariadb-server mariadb-client mariadb-backup galera-4 rsync socat dnsmasq dnsutils iproute2 procps util-linux hyperfine wrk time)
+PKGS=(mariadb-server mariadb-client mariadb-backup galera-4 rsync socat dnsmasq dnsutils iproute2 procps util-linux mount coreutils curl hyperfine wrk time)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -13,7 +13,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { echo "error: installing packages needs root (run with sudo)" >&2; exit 1; }
   apt-get update -qq
   # the packaged services must not start on their own: the tests start their own servers
-  DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 # where systemd runs, keep the packaged services from holding ports or data dirs
 if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
