@@ -242,11 +242,26 @@ public final class HandOffTask implements Runnable {
                         + "another pod took it, or it was released). Another pod may bootstrap now; this node is not Primary yet and "
                         + "mariadbd is left running. Check that only one pod bootstrapped: kubectl get lease " + lease.name()
                         + " -o yaml, and each pod's wsrep_cluster_state_uuid in /status");
+                dropBootstrapSetting();
             }
         } catch (AgentException | IllegalArgumentException e) {
             warnOnce("cannot renew Lease " + describe(lease) + ": " + e.getMessage() + "; trying again (it expires "
                     + lease.duration().toSeconds() + "s after its last renewal)");
             nextRenewal = now.plus(third.compareTo(RETRY_AFTER_FAILURE) < 0 ? third : RETRY_AFTER_FAILURE);
+        }
+    }
+
+    /**
+     * Without the Lease this pod may no longer bootstrap: the one-shot file goes, so a restart of the
+     * mariadb container joins whatever Primary exists instead of starting a cluster of its own. A mariadbd
+     * already started has read it; Galera's own safe_to_bootstrap check is the guard left for that one.
+     */
+    private void dropBootstrapSetting() {
+        try {
+            HandOff.clearOneShots(configDir);
+            LOG.error("removed the one-shot bootstrap setting: a restart of mariadbd will join, not bootstrap");
+        } catch (IOException e) {
+            LOG.error("cannot remove the one-shot bootstrap setting in " + configDir + ": " + e.getMessage());
         }
     }
 

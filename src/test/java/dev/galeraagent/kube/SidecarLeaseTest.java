@@ -142,7 +142,7 @@ class SidecarLeaseTest {
     }
 
     @Test
-    void aLostLeaseIsReportedLoudlyNotReleasedAndTheHandOffStillCompletes() throws Exception {
+    void aLostLeaseIsReportedLoudlyDropsTheBootstrapSettingAndTheHandOffStillCompletes() throws Exception {
         bootstrapTookTheLeaseAndWrote("{\"name\":\"" + LEASE + "\",\"holder\":\"galera-1\",\"duration_seconds\":30}");
         // the sidecar never came: the term ran out and another pod took the Lease
         clock.advance(Duration.ofSeconds(31));
@@ -152,6 +152,8 @@ class SidecarLeaseTest {
         assertThat(task.step()).isEqualTo(Step.WAITING_FOR_PRIMARY);
         assertThat(log.toString()).contains("ERROR [handoff] LOST the bootstrap Lease db/" + LEASE + ": galera-1 no longer holds it");
         assertThat(log.toString().lines().filter(l -> l.contains("LOST")).count()).isEqualTo(1);
+        assertThat(oneShot).as("without the Lease a restart of mariadbd must not bootstrap again").doesNotExist();
+        assertThat(conf.resolve(HandOff.REQUEST)).as("the hand-off itself completes once Primary").exists();
         clock.advance(Duration.ofSeconds(20));
         task.step();
         assertThat(log.toString().lines().filter(l -> l.contains("LOST")).count()).as("said once, not at every run").isEqualTo(1);
