@@ -73,6 +73,8 @@ public final class ProbeCommand implements Runnable {
                 description = "MariaDB host (TCP). Default: ${DEFAULT-VALUE}. (env: AGENT_HOST)")
         String host;
 
+        private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%-]{1,253}");
+
         @Option(names = "--port", defaultValue = "${env:AGENT_PORT:-3306}",
                 description = "MariaDB port. Default: ${DEFAULT-VALUE}. (env: AGENT_PORT)")
         int port;
@@ -129,6 +131,10 @@ public final class ProbeCommand implements Runnable {
         ProbePolicy policy() {
             if (port < 1 || port > 65535) {
                 throw new AgentException(ExitCode.USAGE, "--port must be 1-65535, was " + port);
+            }
+            // the host goes into the driver's URL: '/', '?' or '&' would add connection options of their own
+            if (host == null || !HOST.matcher(host).matches()) {
+                throw new AgentException(ExitCode.USAGE, "--host must be a host name or an IP address, was '" + host + "'");
             }
             return new ProbePolicy(availableWhenDonor, startupGrace, user, new MariaDbAccess(host, port, user, "", Duration.ofSeconds(1)).target());
         }
