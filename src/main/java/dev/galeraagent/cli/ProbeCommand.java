@@ -1,6 +1,7 @@
 package dev.galeraagent.cli;
 
 import dev.galeraagent.discovery.PodIdentity;
+import dev.galeraagent.discovery.SystemFacts;
 import dev.galeraagent.kube.BootstrapLease;
 import dev.galeraagent.kube.KubeApi;
 import dev.galeraagent.log.Log;
@@ -188,7 +189,7 @@ public final class ProbeCommand implements Runnable {
             InetSocketAddress address = parseListen(listen);
             ProbePolicy policy = options.policy();
             MariaDbAccess access = options.access(System.getenv());
-            Who who = who(podName, podNamespace, hostname());
+            Who who = who(podName, podNamespace, SystemFacts.hostname());
             ProbeService service = new ProbeService(new MariaDbStatusReader(access), options.files(), policy, cache,
                     access.timeout(), Version.get(), who.pod(), who.ordinal());
             ProbeServer server;
@@ -357,14 +358,6 @@ public final class ProbeCommand implements Runnable {
             Log.of("probe").debug("no StatefulSet pod identity: " + e.getMessage());
             return new Who(podName == null || podName.isBlank() ? hostname : podName, null,
                     namespace == null || namespace.isBlank() ? PodIdentity.DEFAULT_NAMESPACE : namespace);
-        }
-    }
-
-    private static String hostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return null;
         }
     }
 
