@@ -251,11 +251,6 @@ class BootstrapLoopTest {
         }
 
         @Override
-        public boolean enabled() {
-            return true;
-        }
-
-        @Override
         public LeaseGrant acquireLease(String holder, Optional<Position> position) {
             calls.add("acquire " + holder);
             return new LeaseGrant.Held(new HandOffLease("default", "galera-galera-bootstrap", holder, Duration.ofSeconds(60)));
