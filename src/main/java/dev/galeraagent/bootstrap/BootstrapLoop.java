@@ -170,7 +170,7 @@ public final class BootstrapLoop {
 
     private Plan decide(LocalState local, DiscoveryResult found, boolean recoveryTimeoutPassed) {
         return Planner.plan(new PlannerInput(s.identity().ordinal(), s.replicas(), local, statuses(found), board.published(),
-                s.quorum(), recoveryTimeoutPassed, s.forceBootstrapFrom(), board.enabled()));
+                s.quorum(), recoveryTimeoutPassed, s.forceBootstrapFrom()));
     }
 
     /** {@code POD_IP} when given, else this pod's own name as DNS resolves it, else the name itself. */
@@ -328,7 +328,7 @@ public final class BootstrapLoop {
                     + " --dry-run does not, since that runs InnoDB crash recovery on the data");
         }
         Plan plan = Planner.plan(new PlannerInput(id.ordinal(), s.replicas(), local, statuses, board.published(),
-                s.quorum(), false, s.forceBootstrapFrom(), board.enabled()));
+                s.quorum(), false, s.forceBootstrapFrom()));
         out.println("decision: " + plan.name());
         plan.reasons().forEach(r -> out.println("  - " + r));
         if (plan instanceof Plan.Wait) {

@@ -12,7 +12,6 @@ import java.util.Optional;
  * @param replicas         the StatefulSet's replicas (from the API, else {@code --replicas})
  * @param quorum           how many pods' states (this one included) suffice once {@code recoveryTimeout} has passed
  * @param recoveryTimeout  how long the full-crash election waits for every pod before a quorum is enough
- * @param leaseTerm        how long the bootstrap Lease is taken for; the sidecar renews it
  */
 public record BootstrapSettings(
         PodIdentity identity,
@@ -34,11 +33,10 @@ public record BootstrapSettings(
         boolean dryRun,
         int quorum,
         Duration recoveryTimeout,
-        Optional<Integer> forceBootstrapFrom,
-        Duration leaseTerm) {
+        Optional<Integer> forceBootstrapFrom) {
 
     public static final String ONE_SHOT_DIR = "galera-once.d";
-    /** Long enough to cover mariadbd's and the sidecar's start until its first renewal (docs/architecture.md, "Lease"). */
+    /** How long the bootstrap Lease is taken for; the sidecar renews it. Long enough to cover mariadbd's and the sidecar's start until its first renewal (docs/architecture.md, "Lease"). */
     public static final Duration DEFAULT_LEASE_TERM = Duration.ofSeconds(60);
 
     public BootstrapSettings {

@@ -17,7 +17,6 @@ import java.util.Optional;
  * @param quorum               how many pods' states (this one included) suffice once {@code quorumTimeoutPassed}
  * @param quorumTimeoutPassed  the caller's recovery timeout has passed: a quorum of published states is enough
  * @param forceBootstrapFrom   the ordinal a person chose with {@code --force-bootstrap-from}
- * @param apiEnabled           states come from the Kubernetes API (else only from the peers' /status, DESIGN rule 9)
  */
 public record PlannerInput(
         int selfOrdinal,
@@ -27,8 +26,7 @@ public record PlannerInput(
         Map<Integer, PublishedState> published,
         int quorum,
         boolean quorumTimeoutPassed,
-        Optional<Integer> forceBootstrapFrom,
-        boolean apiEnabled) {
+        Optional<Integer> forceBootstrapFrom) {
 
     public PlannerInput {
         if (replicas < 1) {

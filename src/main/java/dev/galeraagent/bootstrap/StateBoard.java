@@ -23,11 +23,6 @@ public interface StateBoard {
         }
 
         @Override
-        public boolean enabled() {
-            return false;
-        }
-
-        @Override
         public LeaseGrant acquireLease(String holder, Optional<Position> position) {
             return new LeaseGrant.NoApi();
         }
@@ -47,9 +42,6 @@ public interface StateBoard {
 
     /** Publishes this pod's state; a board may skip writing what did not change. */
     void publish(PublishedState own);
-
-    /** True when states travel through the Kubernetes API. */
-    boolean enabled();
 
     /** Takes the bootstrap Lease for {@code holder}, recording the position it bootstraps from (none for a new cluster). */
     LeaseGrant acquireLease(String holder, Optional<Position> position);

@@ -278,8 +278,7 @@ public final class BootstrapCommand implements Callable<Integer> {
         return new BootstrapSettings(identity, n, absolute(datadir), absolute(configDir), configName,
                 path(extraConfig), path(secretConfig), path(tlsDir),
                 clusterName.isEmpty() ? identity.statefulSet() : clusterName, sstMethod, provider, mariadbd,
-                recoverTimeout, timeout, statusPort, bindAddress, dryRun, quorum(n), recoveryTimeout, forced,
-                BootstrapSettings.DEFAULT_LEASE_TERM);
+                recoverTimeout, timeout, statusPort, bindAddress, dryRun, quorum(n), recoveryTimeout, forced);
     }
 
     private static Optional<Path> path(String s) {

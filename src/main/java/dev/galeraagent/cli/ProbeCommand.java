@@ -1,6 +1,7 @@
 package dev.galeraagent.cli;
 
 import dev.galeraagent.discovery.PodIdentity;
+import dev.galeraagent.discovery.SystemFacts;
 import dev.galeraagent.kube.BootstrapLease;
 import dev.galeraagent.kube.KubeApi;
 import dev.galeraagent.log.Log;
@@ -73,6 +74,8 @@ public final class ProbeCommand implements Runnable {
                 description = "MariaDB host (TCP). Default: ${DEFAULT-VALUE}. (env: AGENT_HOST)")
         String host;
 
+        private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%-]{1,253}");
+
         @Option(names = "--port", defaultValue = "${env:AGENT_PORT:-3306}",
                 description = "MariaDB port. Default: ${DEFAULT-VALUE}. (env: AGENT_PORT)")
         int port;
@@ -130,6 +133,10 @@ public final class ProbeCommand implements Runnable {
             if (port < 1 || port > 65535) {
                 throw new AgentException(ExitCode.USAGE, "--port must be 1-65535, was " + port);
             }
+            // the host goes into the driver's URL: '/', '?' or '&' would add connection options of their own
+            if (host == null || !HOST.matcher(host).matches()) {
+                throw new AgentException(ExitCode.USAGE, "--host must be a host name or an IP address, was '" + host + "'");
+            }
             return new ProbePolicy(availableWhenDonor, startupGrace, user, new MariaDbAccess(host, port, user, "", Duration.ofSeconds(1)).target());
         }
 
@@ -182,7 +189,7 @@ public final class ProbeCommand implements Runnable {
             InetSocketAddress address = parseListen(listen);
             ProbePolicy policy = options.policy();
             MariaDbAccess access = options.access(System.getenv());
-            Who who = who(podName, podNamespace, hostname());
+            Who who = who(podName, podNamespace, SystemFacts.hostname());
             ProbeService service = new ProbeService(new MariaDbStatusReader(access), options.files(), policy, cache,
                     access.timeout(), Version.get(), who.pod(), who.ordinal());
             ProbeServer server;
@@ -351,14 +358,6 @@ public final class ProbeCommand implements Runnable {
             Log.of("probe").debug("no StatefulSet pod identity: " + e.getMessage());
             return new Who(podName == null || podName.isBlank() ? hostname : podName, null,
                     namespace == null || namespace.isBlank() ? PodIdentity.DEFAULT_NAMESPACE : namespace);
-        }
-    }
-
-    private static String hostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return null;
         }
     }
 

@@ -154,9 +154,6 @@ public final class PeerStatusClient implements AutoCloseable {
         }
         try {
             NodeStatus status = StatusJson.read(new String(response.body(), StandardCharsets.UTF_8), NodeStatus.class);
-            if (status == null) {
-                return new PeerStatus.NotLive(e.ordinal(), e.peer(), uri, "empty status document");
-            }
             return new PeerStatus.Live(e.ordinal(), e.peer(), uri, status);
         } catch (IllegalArgumentException ex) {
             return new PeerStatus.NotLive(e.ordinal(), e.peer(), uri, oneLine(ex.getMessage()));

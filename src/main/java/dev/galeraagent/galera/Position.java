@@ -17,6 +17,18 @@ public record Position(UUID uuid, long seqno) {
         }
     }
 
+    /**
+     * Parses {@link #toString()}'s form {@code uuid:seqno}, strictly.
+     * @throws InvalidFieldException naming {@code field} when {@code text} is not that form
+     */
+    public static Position parse(String field, String text) {
+        int colon = text == null ? -1 : text.lastIndexOf(':');
+        if (colon < 0) {
+            throw new InvalidFieldException(field, "not uuid:seqno: '" + Uuids.printable(String.valueOf(text)) + "'");
+        }
+        return new Position(Uuids.parse(field + " uuid", text.substring(0, colon)), Uuids.parseSeqno(field + " seqno", text.substring(colon + 1)));
+    }
+
     public boolean seqnoKnown() {
         return seqno != UNKNOWN_SEQNO;
     }

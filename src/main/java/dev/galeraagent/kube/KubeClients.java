@@ -37,8 +37,10 @@ public final class KubeClients {
             try {
                 base = Config.fromKubeconfig(path.toFile());
             } catch (RuntimeException e) { // fabric8's own, or the YAML parser's
-                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip().lines().findFirst().orElse("");
-                throw new AgentException(ExitCode.ENVIRONMENT, "cannot use kubeconfig " + path + ": " + why, e);
+                // the parsers quote the text they choke on, and a kubeconfig holds tokens and keys: never show their messages,
+                // and keep the exception (whose messages quote it) out of a --verbose stack trace
+                throw new AgentException(ExitCode.ENVIRONMENT, "cannot use kubeconfig " + path + ": not a valid kubeconfig ("
+                        + e.getClass().getSimpleName() + "; its content is not shown: it may hold credentials)");
             }
         } else {
             base = Config.autoConfigure(null);

@@ -64,11 +64,6 @@ public final class KubeStateBoard implements StateBoard {
     }
 
     @Override
-    public boolean enabled() {
-        return !off;
-    }
-
-    @Override
     public LeaseGrant acquireLease(String holder, Optional<Position> position) {
         if (off) {
             return new LeaseGrant.NoApi();

@@ -2,6 +2,8 @@ package dev.galeraagent.probe;
 
 import dev.galeraagent.bootstrap.HandOff;
 import dev.galeraagent.galera.GrastateFile;
+import dev.galeraagent.galera.InvalidFieldException;
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import java.io.IOException;
@@ -73,17 +75,15 @@ public final class NodeFiles {
 
     static PublishedState decisionOf(HandOff h, String phase) {
         String uuid = null;
-        long seqno = -1;
-        // "<uuid>:<seqno>" as HandOff writes it; shown as is, never decided upon
+        long seqno = Position.UNKNOWN_SEQNO;
+        // shown, never decided upon: a malformed position is shown as none
         if (h.position() != null) {
-            int colon = h.position().lastIndexOf(':');
-            if (colon > 0) {
-                uuid = h.position().substring(0, colon);
-                try {
-                    seqno = Long.parseLong(h.position().substring(colon + 1));
-                } catch (NumberFormatException e) {
-                    seqno = -1;
-                }
+            try {
+                Position p = Position.parse("position", h.position());
+                uuid = p.uuid().toString();
+                seqno = p.seqno();
+            } catch (InvalidFieldException e) {
+                uuid = null;
             }
         }
         return new PublishedState(h.ordinal(), phase, false, uuid, seqno, false, false, h.plan(), h.reasons(), null, h.time(),

@@ -66,13 +66,17 @@ public final class ProbeServer implements AutoCloseable {
         return service;
     }
 
-    /** Runs {@code task} every {@code every} (after the previous run ends) until the server stops; failures are logged. */
+    /** Runs {@code task} every {@code every} (after the previous run ends) until the server stops; failures are logged, and it runs again. */
     public void schedule(String name, Duration every, Runnable task) {
         background.scheduleWithFixedDelay(() -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
                 LOG.warn(name + " failed: " + e.getMessage());
+            } catch (LinkageError e) {
+                // a class missing from the runtime (NoClassDefFoundError) must not end the task silently: the
+                // executor runs nothing more after a throw, and the hand-off would never clear the one-shot file
+                LOG.error(name + " failed: " + e);
             }
         }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
     }

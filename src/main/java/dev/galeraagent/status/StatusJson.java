@@ -21,12 +21,20 @@ public final class StatusJson {
         }
     }
 
-    /** Parses JSON into the given contract type; a malformed document is an IllegalArgumentException naming the type. */
+    /**
+     * Parses JSON into the given contract type, never null; a malformed document (the JSON {@code null} included:
+     * an annotation or a file anyone can set to it) is an IllegalArgumentException naming the type.
+     */
     public static <T> T read(String json, Class<T> type) {
+        T value;
         try {
-            return MAPPER.readValue(json, type);
+            value = MAPPER.readValue(json, type);
         } catch (JacksonException e) {
             throw new IllegalArgumentException("not a valid " + type.getSimpleName() + " document: " + e.getOriginalMessage(), e);
         }
+        if (value == null) {
+            throw new IllegalArgumentException("not a valid " + type.getSimpleName() + " document: empty (null)");
+        }
+        return value;
     }
 }

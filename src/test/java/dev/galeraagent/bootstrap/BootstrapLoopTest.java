@@ -97,7 +97,7 @@ class BootstrapLoopTest {
     private BootstrapSettings settings(String name, int ordinal, int replicas, Path datadir, String podIp, String mariadbd, Duration timeout, int statusPort) {
         return new BootstrapSettings(Pods.identity(ordinal, podIp), replicas, datadir, tmp.resolve(name).resolve("conf"), "galera.cnf", Optional.empty(),
                 Optional.empty(), Optional.empty(), "galera", "rsync", "/usr/lib/galera/libgalera_smm.so", mariadbd, Duration.ofSeconds(10), timeout,
-                statusPort, "0.0.0.0", false, PlannerInput.majority(replicas), Duration.ofMinutes(5), Optional.empty(), Duration.ofSeconds(60));
+                statusPort, "0.0.0.0", false, PlannerInput.majority(replicas), Duration.ofMinutes(5), Optional.empty());
     }
 
     /** DNS would answer 127.0.10.2x, so the tests reach real HTTP servers without a DNS server. */
@@ -248,11 +248,6 @@ class BootstrapLoopTest {
         @Override
         public void publish(dev.galeraagent.status.PublishedState own) {
             calls.add("publish " + own.decision());
-        }
-
-        @Override
-        public boolean enabled() {
-            return true;
         }
 
         @Override

@@ -48,6 +48,6 @@ final class PlannerFixtures {
     }
 
     static PlannerInput input(int self, int replicas, LocalState local, Map<Integer, NodeStatus> statuses, Map<Integer, PublishedState> published) {
-        return new PlannerInput(self, replicas, local, statuses, published, PlannerInput.majority(replicas), false, Optional.empty(), true);
+        return new PlannerInput(self, replicas, local, statuses, published, PlannerInput.majority(replicas), false, Optional.empty());
     }
 }

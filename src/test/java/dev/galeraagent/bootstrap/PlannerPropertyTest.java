@@ -122,7 +122,7 @@ class PlannerPropertyTest {
                 statuses.put(other, waiting(other, c.states().get(other)));
             }
         }
-        return new PlannerInput(self, c.replicas(), c.states().get(self), statuses, pub, c.quorum(), c.timeoutPassed(), c.force(), c.api());
+        return new PlannerInput(self, c.replicas(), c.states().get(self), statuses, pub, c.quorum(), c.timeoutPassed(), c.force());
     }
 
     private static Cluster generate(Random r) {

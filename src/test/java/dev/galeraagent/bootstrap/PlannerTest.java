@@ -79,14 +79,14 @@ class PlannerTest {
     void aPeerWhoseInitContainerServesAnEmptyStateCountsAsHeard() {
         // rule 9: no API; pods 1 and 2 wait in their init containers and serve their empty state on /status
         Plan p = Planner.plan(new PlannerInput(0, 3, empty(), Map.of(1, waiting(1, empty()), 2, waiting(2, empty())), Map.of(),
-                2, false, Optional.empty(), false));
+                2, false, Optional.empty()));
         assertThat(p).isInstanceOf(Plan.NewCluster.class);
     }
 
     @Test
     void aPeerAnsweringWithoutAnyStateIsNotHeard() {
         // its mysqld runs but is not Primary and says nothing of its history: it may have state
-        Plan p = Planner.plan(new PlannerInput(0, 2, empty(), Map.of(1, nonPrimary(1)), Map.of(), 2, false, Optional.empty(), false));
+        Plan p = Planner.plan(new PlannerInput(0, 2, empty(), Map.of(1, nonPrimary(1)), Map.of(), 2, false, Optional.empty()));
         assertThat(p).isInstanceOf(Plan.Wait.class);
         assertThat(p.reasons()).anyMatch(r -> r.contains("waiting to hear from pods [1]"));
     }
@@ -188,7 +188,7 @@ class PlannerTest {
 
     @Test
     void decidesWithAQuorumAfterTheTimeoutAndSaysSoLoudly() {
-        PlannerInput in = new PlannerInput(0, 3, state(U1, 50), Map.of(), Map.of(1, published(1, state(U1, 10))), 2, true, Optional.empty(), true);
+        PlannerInput in = new PlannerInput(0, 3, state(U1, 50), Map.of(), Map.of(1, published(1, state(U1, 10))), 2, true, Optional.empty());
         Plan p = Planner.plan(in);
         assertThat(p).isInstanceOf(Plan.BootstrapFromHere.class);
         assertThat(p.reasons()).anyMatch(r -> r.startsWith("WARNING: the recovery timeout passed with pods [2] unknown"));
@@ -196,7 +196,7 @@ class PlannerTest {
 
     @Test
     void keepsWaitingAfterTheTimeoutBelowTheQuorum() {
-        PlannerInput in = new PlannerInput(0, 5, state(U1, 50), Map.of(), Map.of(1, published(1, state(U1, 10))), 3, true, Optional.empty(), true);
+        PlannerInput in = new PlannerInput(0, 5, state(U1, 50), Map.of(), Map.of(1, published(1, state(U1, 10))), 3, true, Optional.empty());
         assertThat(Planner.plan(in)).isInstanceOf(Plan.Wait.class);
     }
 
@@ -220,17 +220,17 @@ class PlannerTest {
 
     @Test
     void forceBootstrapsTheChosenPodWithAWarningAboutNewerData() {
-        PlannerInput in = new PlannerInput(0, 3, state(U1, 5), Map.of(), Map.of(1, published(1, state(U1, 9))), 2, false, Optional.of(0), true);
+        PlannerInput in = new PlannerInput(0, 3, state(U1, 5), Map.of(), Map.of(1, published(1, state(U1, 9))), 2, false, Optional.of(0));
         Plan p = Planner.plan(in);
         assertThat(p).isInstanceOf(Plan.BootstrapFromHere.class);
         assertThat(p.reasons()).anyMatch(r -> r.startsWith("WARNING: pod 1: cluster " + U1 + " seqno 9"));
-        PlannerInput other = new PlannerInput(1, 3, state(U1, 9), Map.of(), Map.of(0, published(0, state(U1, 5))), 2, false, Optional.of(0), true);
+        PlannerInput other = new PlannerInput(1, 3, state(U1, 9), Map.of(), Map.of(0, published(0, state(U1, 5))), 2, false, Optional.of(0));
         assertThat(Planner.plan(other)).isInstanceOfSatisfying(Plan.Wait.class, w -> assertThat(w.awaiting()).contains(0));
     }
 
     @Test
     void forceOnAnEmptyPodIsRefused() {
-        PlannerInput in = new PlannerInput(0, 3, empty(), Map.of(), Map.of(), 2, false, Optional.of(0), true);
+        PlannerInput in = new PlannerInput(0, 3, empty(), Map.of(), Map.of(), 2, false, Optional.of(0));
         assertThat(Planner.plan(in)).isInstanceOf(Plan.Refuse.class);
     }
 
@@ -255,23 +255,23 @@ class PlannerTest {
     @Test
     void electsOverThePeersStatusWhileTheirInitContainersWait() {
         PlannerInput in = new PlannerInput(0, 3, state(U1, 5),
-                Map.of(1, waiting(1, state(U1, 8)), 2, waiting(2, state(U1, 6))), Map.of(), 2, false, Optional.empty(), false);
+                Map.of(1, waiting(1, state(U1, 8)), 2, waiting(2, state(U1, 6))), Map.of(), 2, false, Optional.empty());
         assertThat(Planner.plan(in)).isInstanceOfSatisfying(Plan.Wait.class, w -> assertThat(w.awaiting()).contains(1));
         PlannerInput chosen = new PlannerInput(1, 3, state(U1, 8),
-                Map.of(0, waiting(0, state(U1, 5)), 2, waiting(2, state(U1, 6))), Map.of(), 2, false, Optional.empty(), false);
+                Map.of(0, waiting(0, state(U1, 5)), 2, waiting(2, state(U1, 6))), Map.of(), 2, false, Optional.empty());
         assertThat(Planner.plan(chosen)).isInstanceOf(Plan.BootstrapFromHere.class);
     }
 
     @Test
     void aPeerWhoseMysqldRunsNonPrimaryGivesNoState() {
-        PlannerInput in = new PlannerInput(0, 2, state(U1, 5), Map.of(1, nonPrimary(1)), Map.of(), 2, false, Optional.empty(), false);
+        PlannerInput in = new PlannerInput(0, 2, state(U1, 5), Map.of(1, nonPrimary(1)), Map.of(), 2, false, Optional.empty());
         assertThat(Planner.plan(in)).isInstanceOf(Plan.Wait.class);
     }
 
     @Test
     void inputOutsideTheStatefulSetIsRefused() {
         assertThatThrownBy(() -> input(3, 3, empty(), Map.of(), Map.of())).hasMessageContaining("ordinal 3 is outside");
-        assertThatThrownBy(() -> new PlannerInput(0, 3, empty(), Map.of(), Map.of(), 2, false, Optional.of(7), true))
+        assertThatThrownBy(() -> new PlannerInput(0, 3, empty(), Map.of(), Map.of(), 2, false, Optional.of(7)))
                 .hasMessageContaining("--force-bootstrap-from=7");
     }
 }

@@ -78,6 +78,21 @@ class ProbeCommandTest {
     }
 
     @Test
+    void aHostThatWouldAddDriverOptionsIsAUsageError() {
+        assertThat(run("probe", "readiness", "--sidecar", "none", "--host", "db/?allowLocalInfile=true&x=")).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("agent: --host must be a host name or an IP address, was 'db/?allowLocalInfile=true&x='");
+    }
+
+    @Test
+    void hostNamesAndIpAddressesAreAcceptedAsHost() {
+        for (String host : new String[] {"127.0.0.1", "::1", "galera-0.galera.db.svc.cluster.local", "fe80::1%eth0"}) {
+            ProbeCommand.Options o = parsedOptions();
+            o.host = host;
+            assertThat(o.policy().target()).as(host).contains(host);
+        }
+    }
+
+    @Test
     void aBadSidecarUrlIsAUsageError() {
         assertThat(run("probe", "readiness", "--sidecar", "ftp://x")).isEqualTo(2);
         assertThat(err.toString().strip()).isEqualTo("agent: --sidecar must be an http://HOST:PORT URL or 'none', was 'ftp://x'");

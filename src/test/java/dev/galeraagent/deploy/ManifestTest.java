@@ -2,7 +2,6 @@ package dev.galeraagent.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -255,34 +254,14 @@ class ManifestTest {
         assertThat(container("install").getCommand()).isEqualTo(Dockerfile.load("docker/install/Dockerfile").entrypoint());
     }
 
-    /**
-     * Each agent container's command, checked by the real picocli parser where main has the
-     * subcommand, else against docs/architecture.md (GAP until InstallCommand, BootstrapCommand and
-     * ProbeCommand are merged: {@link #agentCommandsAreAllCheckedByTheRealCliOnceMerged} shows it).
-     */
+    /** Each agent container's command, checked by the real picocli parser: every mode is on main, so none may fall back to the docs. */
     @Test
-    void everyAgentCommandIsOneTheCliAcceptsOrTheArchitectureDocumentsUntilMerged() {
-        for (String name : List.of("install", "bootstrap", "probe")) {
-            AgentCli.check(agentArgs(container(name)));
-        }
-    }
-
-    /**
-     * Checks each command that main has with the real parser; reported as skipped (not passed)
-     * while any is missing from main, naming it. After the merge it must run and pass.
-     */
-    @Test
-    void agentCommandsAreAllCheckedByTheRealCliOnceMerged() {
-        List<String> missing = new ArrayList<>();
+    void everyAgentCommandIsOneTheRealCliAccepts() {
         for (String name : List.of("install", "bootstrap", "probe")) {
             List<String> args = agentArgs(container(name));
-            if (AgentCli.implemented(AgentCli.commandPath(args)).isEmpty()) {
-                missing.add("agent " + String.join(" ", AgentCli.commandPath(args)));
-            } else {
-                assertThat(AgentCli.check(args)).isEqualTo(AgentCli.Source.PICOCLI);
-            }
+            assertThat(AgentCli.implemented(AgentCli.commandPath(args))).as("agent " + String.join(" ", args)).isPresent();
+            assertThat(AgentCli.check(args)).isEqualTo(AgentCli.Source.PICOCLI);
         }
-        assumeTrue(missing.isEmpty(), "GAP: not on main yet, checked only against docs/architecture.md: " + missing);
     }
 
     @Test
@@ -320,17 +299,12 @@ class ManifestTest {
     static final Map<String, String> DOWNWARD_API_EXAMPLE = Map.of(
             "metadata.name", "galera-1", "metadata.namespace", "databases", "status.podIP", "10.244.1.7");
 
-    /** Skipped, naming them, while subcommands are missing from main: their env names are checked only (test above). */
     @Test
-    void everyEnvironmentValueParsesAsItsOptionOnceMerged() {
-        List<String> missing = new ArrayList<>();
+    void everyEnvironmentValueParsesAsItsOption() {
         for (String name : List.of("install", "bootstrap", "probe")) {
             Container c = container(name);
             List<String> args = agentArgs(c);
-            if (AgentCli.implemented(AgentCli.commandPath(args)).isEmpty()) {
-                missing.add("agent " + String.join(" ", AgentCli.commandPath(args)));
-                continue;
-            }
+            assertThat(AgentCli.implemented(AgentCli.commandPath(args))).as("agent " + String.join(" ", args)).isPresent();
             Map<String, String> values = new java.util.LinkedHashMap<>();
             for (EnvVar e : c.getEnv()) {
                 values.put(e.getName(), e.getValueFrom() != null
@@ -339,7 +313,6 @@ class ManifestTest {
             }
             AgentCli.checkValues(args, values);
         }
-        assumeTrue(missing.isEmpty(), "GAP: not on main yet, env values unchecked: " + missing);
     }
 
     /** What the agent cannot know by itself in a pod: it must be provided, and point at a mounted file. */

@@ -59,4 +59,18 @@ class KubeClientsTest {
                 .hasMessageStartingWith("cannot use kubeconfig " + garbage + ": ")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
+
+    @Test
+    void anUnusableKubeconfigNeverShowsItsContent() throws Exception {
+        String token = "eyJhbGciOiJSUzI1NiJ9.secret-token-value";
+        for (String text : new String[] {token, "users:\n- name: u\n  user: {token: " + token + "\n", "users: " + token}) {
+            Path config = Files.writeString(dir.resolve("kubeconfig"), text);
+            assertThatThrownBy(() -> KubeClients.config(Optional.of(config), Duration.ofSeconds(1)))
+                    .as(text)
+                    .isInstanceOf(AgentException.class)
+                    .hasMessageStartingWith("cannot use kubeconfig " + config + ": not a valid kubeconfig")
+                    .hasNoCause()
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret-token"));
+        }
+    }
 }

@@ -104,8 +104,7 @@ class WiredBootstrapTest {
         }
         BootstrapSettings s = new BootstrapSettings(Pods.identity(ordinal, "127.0.50.2" + ordinal), REPLICAS, data, data.resolveSibling("conf"),
                 "galera.cnf", Optional.empty(), Optional.empty(), Optional.empty(), "galera", "rsync", "/usr/lib/galera/libgalera_smm.so",
-                "/nonexistent", Duration.ofSeconds(10), Duration.ofSeconds(40), PORT, "0.0.0.0", false, REPLICAS, Duration.ofMinutes(5), force,
-                Duration.ofSeconds(60));
+                "/nonexistent", Duration.ofSeconds(10), Duration.ofSeconds(40), PORT, "0.0.0.0", false, REPLICAS, Duration.ofMinutes(5), force);
         PeerStatusClient client = new PeerStatusClient(Duration.ofSeconds(1), Duration.ofSeconds(2));
         closeLast.add(client);
         StateBoard b = board;

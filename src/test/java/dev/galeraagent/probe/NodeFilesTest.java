@@ -73,6 +73,18 @@ class NodeFilesTest {
     }
 
     @Test
+    void aMalformedHandOffPositionIsShownAsNone() {
+        for (String position : new String[] {"17", UUID + ":", "not-a-uuid:17", UUID + ":x", UUID + ":-2", ":17"}) {
+            PublishedState d = NodeFiles.decisionOf(new HandOff("BOOTSTRAP_FROM_HERE", "galera-2", 2, position, null, List.of(), null, "1.0"), "x");
+            assertThat(d.uuid()).as(position).isNull();
+            assertThat(d.seqno()).as(position).isEqualTo(-1);
+        }
+        PublishedState ok = NodeFiles.decisionOf(new HandOff("BOOTSTRAP_FROM_HERE", "galera-2", 2, UUID + ":-1", null, List.of(), null, "1.0"), "x");
+        assertThat(ok.uuid()).isEqualTo(UUID);
+        assertThat(ok.seqno()).isEqualTo(-1);
+    }
+
+    @Test
     void aGarbledHandOffShowsNoDecisionInsteadOfFailing() throws Exception {
         NodeFiles files = new NodeFiles(dir, dir);
         Files.writeString(dir.resolve(HandOff.REQUEST), "{\"plan\": ");

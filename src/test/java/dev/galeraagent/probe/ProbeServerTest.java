@@ -76,8 +76,12 @@ class ProbeServerTest {
         ProbeServer server = server(synced());
         try {
             server.schedule("test-task", Duration.ofMillis(20), () -> {
-                if (runs.incrementAndGet() % 2 == 0) {
-                    throw new IllegalStateException("boom " + runs.get());
+                int run = runs.incrementAndGet();
+                if (run == 3) {
+                    throw new NoClassDefFoundError("io/fabric8/Missing");
+                }
+                if (run % 2 == 0) {
+                    throw new IllegalStateException("boom " + run);
                 }
             });
             for (int i = 0; i < 200 && runs.get() < 5; i++) {
@@ -90,6 +94,7 @@ class ProbeServerTest {
         int afterClose = runs.get();
         Thread.sleep(100);
         assertThat(runs.get()).isEqualTo(afterClose);
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains("test-task failed: boom 2").contains("probe serve stopped");
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("test-task failed: boom 2")
+                .contains("test-task failed: java.lang.NoClassDefFoundError: io/fabric8/Missing").contains("probe serve stopped");
     }
 }
