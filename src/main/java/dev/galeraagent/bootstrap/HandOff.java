@@ -77,9 +77,9 @@ public record HandOff(
         if (req.isEmpty()) {
             return;
         }
-        if (req.get().oneShotFile() != null) {
-            Files.deleteIfExists(Path.of(req.get().oneShotFile()));
-        }
+        // the one-shot files under this sidecar's own mount of the config volume, not the path the request
+        // names: that is where agent bootstrap saw the volume, and a file outside it is none of ours to delete
+        clearOneShots(configDir);
         Files.move(configDir.resolve(REQUEST), configDir.resolve(DONE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         AtomicFiles.fsyncDirectory(configDir);
     }

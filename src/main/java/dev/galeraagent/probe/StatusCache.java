@@ -94,7 +94,8 @@ public final class StatusCache implements AutoCloseable {
         Observation o;
         try {
             o = source.read();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // never leave inFlight set: a read that threw would otherwise fail every probe from now on
             o = new Failed(Failure.SERVER_ERROR, "unexpected: " + e);
         }
         long t1 = System.nanoTime();

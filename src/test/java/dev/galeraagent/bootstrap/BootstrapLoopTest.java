@@ -233,7 +233,7 @@ class BootstrapLoopTest {
         peer("127.0.10.21", primary(1, U1, 10));
         Object result0 = pod0.get();
         assertThat(result0).isInstanceOfSatisfying(Plan.Join.class, j -> assertThat(j.primaryMembers()).containsExactly(1));
-        assertThat(logged.toString()).contains("waiting: waiting for pod 1 to bootstrap, then joining it (rule 4)");
+        // no assertion on pod 0 logging "waiting for pod 1 to bootstrap": pod 1 may decide within one of pod 0's backoff sleeps
     }
 
     /** A board that hands out the Lease and records what the loop does with it. */
