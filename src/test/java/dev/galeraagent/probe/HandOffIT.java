@@ -123,7 +123,9 @@ class HandOffIT {
                 assertThat(conf.resolve(HandOff.REQUEST)).doesNotExist();
                 assertThat(HandOff.done(conf)).get().extracting(HandOff::plan).isEqualTo("NEW_CLUSTER");
                 await(Duration.ofSeconds(2), () -> lease.current().orElseThrow().holder() == null);
-                String log = Files.readString(sidecarLog, StandardCharsets.UTF_8);
+                // the sidecar logs the release after the API has answered it: wait for the line, do not race it
+                await(Duration.ofSeconds(2), () -> read(sidecarLog).contains("released Lease " + LEASE));
+                String log = read(sidecarLog);
                 assertThat(log).contains("holding Lease db/" + LEASE + " for galera-0")
                         .contains("node is Primary: NEW_CLUSTER done, removed the one-shot " + once)
                         .contains("released Lease " + LEASE)
