@@ -1,8 +1,8 @@
 package dev.galeraagent.bootstrap;
 
-import dev.galeraagent.cli.AgentException;
-import dev.galeraagent.cli.ExitCode;
-import dev.galeraagent.cli.Version;
+import dev.galeraagent.errors.AgentException;
+import dev.galeraagent.errors.ExitCode;
+import dev.galeraagent.status.Version;
 import dev.galeraagent.discovery.DiscoveryResult;
 import dev.galeraagent.discovery.DiscoveryResult.PeerDns;
 import dev.galeraagent.discovery.PeerStatus;

@@ -1,5 +1,8 @@
 package dev.galeraagent.cli;
 
+import dev.galeraagent.status.Version;
+import dev.galeraagent.errors.ExitCode;
+import dev.galeraagent.errors.AgentException;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
 package dev.galeraagent.cli;
 
+import dev.galeraagent.errors.ExitCode;
+import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.bootstrap.BootstrapLoop;
 import dev.galeraagent.bootstrap.BootstrapSettings;
 import dev.galeraagent.bootstrap.StateBoard;

@@ -1,5 +1,8 @@
 package dev.galeraagent.cli;
 
+import dev.galeraagent.status.Version;
+import dev.galeraagent.errors.ExitCode;
+import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.discovery.PodIdentity;
 import dev.galeraagent.discovery.SystemFacts;
 import dev.galeraagent.kube.BootstrapLease;

@@ -1,7 +1,7 @@
 package dev.galeraagent.discovery;
 
-import dev.galeraagent.cli.AgentException;
-import dev.galeraagent.cli.ExitCode;
+import dev.galeraagent.errors.AgentException;
+import dev.galeraagent.errors.ExitCode;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.galeraagent.install;
 
-import dev.galeraagent.cli.AgentException;
-import dev.galeraagent.cli.ExitCode;
+import dev.galeraagent.errors.AgentException;
+import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

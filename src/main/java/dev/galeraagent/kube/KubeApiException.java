@@ -1,7 +1,7 @@
 package dev.galeraagent.kube;
 
-import dev.galeraagent.cli.AgentException;
-import dev.galeraagent.cli.ExitCode;
+import dev.galeraagent.errors.AgentException;
+import dev.galeraagent.errors.ExitCode;
 
 /**
  * A Kubernetes API call that failed, with a one-line message a person can act on. {@link #kind()} lets the

@@ -3,7 +3,7 @@ package dev.galeraagent.probe;
 import dev.galeraagent.bootstrap.BootstrapSettings;
 import dev.galeraagent.bootstrap.HandOff;
 import dev.galeraagent.bootstrap.HandOffLease;
-import dev.galeraagent.cli.AgentException;
+import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.kube.BootstrapLease;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.probe.Observation.Answered;

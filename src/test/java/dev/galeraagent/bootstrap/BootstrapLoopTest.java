@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.galeraagent.cli.AgentException;
-import dev.galeraagent.cli.ExitCode;
+import dev.galeraagent.errors.AgentException;
+import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.discovery.PeerStatusClient;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.Position;

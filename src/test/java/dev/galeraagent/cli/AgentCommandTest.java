@@ -1,5 +1,7 @@
 package dev.galeraagent.cli;
 
+import dev.galeraagent.status.Version;
+import dev.galeraagent.errors.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package dev.galeraagent.cli;
 
+import dev.galeraagent.errors.ExitCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

@@ -3,8 +3,8 @@ package dev.galeraagent.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.galeraagent.cli.AgentException;
-import dev.galeraagent.cli.ExitCode;
+import dev.galeraagent.errors.AgentException;
+import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.discovery.DiscoveryResult.PeerDns;
 import dev.galeraagent.discovery.DiscoveryResult.Resolved;
 import dev.galeraagent.discovery.DiscoveryResult.SrvLookup;

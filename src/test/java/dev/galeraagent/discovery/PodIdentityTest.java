@@ -3,8 +3,8 @@ package dev.galeraagent.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.galeraagent.cli.AgentException;
-import dev.galeraagent.cli.ExitCode;
+import dev.galeraagent.errors.AgentException;
+import dev.galeraagent.errors.ExitCode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.galeraagent.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.galeraagent.cli.AgentException;
+import dev.galeraagent.errors.AgentException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

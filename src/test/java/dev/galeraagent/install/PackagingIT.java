@@ -2,7 +2,7 @@ package dev.galeraagent.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.galeraagent.cli.Version;
+import dev.galeraagent.status.Version;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

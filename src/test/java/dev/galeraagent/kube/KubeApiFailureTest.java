@@ -3,8 +3,8 @@ package dev.galeraagent.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.galeraagent.cli.AgentException;
-import dev.galeraagent.cli.ExitCode;
+import dev.galeraagent.errors.AgentException;
+import dev.galeraagent.errors.ExitCode;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;

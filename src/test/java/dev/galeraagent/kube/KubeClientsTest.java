@@ -3,7 +3,7 @@ package dev.galeraagent.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.galeraagent.cli.AgentException;
+import dev.galeraagent.errors.AgentException;
 import io.fabric8.kubernetes.client.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.galeraagent.cli;
+package dev.galeraagent.errors;
 
 /**
  * A failure the agent reports as one clear line and a specific exit code, never a bare stack trace.

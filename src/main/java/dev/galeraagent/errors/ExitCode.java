@@ -1,4 +1,4 @@
-package dev.galeraagent.cli;
+package dev.galeraagent.errors;
 
 /**
  * The agent's exit codes, one meaning each, documented in README.md.

@@ -1,4 +1,4 @@
-package dev.galeraagent.cli;
+package dev.galeraagent.status;
 
 import java.io.IOException;
 import java.io.InputStream;
