@@ -22,9 +22,11 @@ import dev.galeraagent.status.PublishedState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 
 /**
@@ -52,13 +55,32 @@ public final class BootstrapLoop {
     private final PeerProbe probe;
     private final StateBoard board;
     private final PrintWriter out;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    /** This run's id in what it publishes: a state from another run of the same pod is told apart. */
+    private final String run = UUID.randomUUID().toString();
+
+    /** Waits between rounds; tests pass one that advances their clock instead of sleeping. */
+    @FunctionalInterface
+    public interface Sleeper {
+        Sleeper REAL = d -> Thread.sleep(d.toMillis());
+
+        void sleep(Duration d) throws InterruptedException;
+    }
 
     public BootstrapLoop(BootstrapSettings settings, PeerDirectory directory, PeerProbe probe, StateBoard board, PrintWriter out) {
+        this(settings, directory, probe, board, out, Clock.systemUTC(), Sleeper.REAL);
+    }
+
+    public BootstrapLoop(BootstrapSettings settings, PeerDirectory directory, PeerProbe probe, StateBoard board, PrintWriter out,
+                         Clock clock, Sleeper sleeper) {
         this.s = settings;
         this.directory = directory;
         this.probe = probe;
         this.board = board;
         this.out = out;
+        this.clock = clock;
+        this.sleeper = sleeper;
     }
 
     /** Runs to a final plan and returns it; throws AgentException for REFUSE (3), timeout (4) and failures. */
@@ -74,12 +96,13 @@ public final class BootstrapLoop {
         }
         LOG.info("pod " + id.podName() + " (ordinal " + id.ordinal() + " of " + s.replicas() + "): " + dir.describe() + positionNote(local));
         LOG.info("peers: " + found.summary());
-        Instant started = Instant.now();
+        Instant started = clock.instant();
         Instant deadline = started.plus(s.timeout());
         Set<String> logged = new HashSet<>();
         Duration backoff = FIRST_BACKOFF;
         StatusServer server = startStatusServer(local, nodeAddress);
         String lastResolved = resolvedNames(found);
+        Map<Integer, PublishedState> remembered = Map.of();
         try {
             while (true) {
                 if (found == null) {
@@ -91,15 +114,29 @@ public final class BootstrapLoop {
                         lastResolved = resolved;
                     }
                 }
-                boolean recoveryTimeoutPassed = !Instant.now().isBefore(started.plus(s.recoveryTimeout()));
-                Plan plan = decide(local, found, recoveryTimeoutPassed);
+                boolean recoveryTimeoutPassed = !clock.instant().isBefore(started.plus(s.recoveryTimeout()));
+                Map<Integer, NodeStatus> statuses = statuses(found);
+                Map<Integer, PublishedState> published = board.published();
+                Plan plan = Planner.plan(new PlannerInput(id.ordinal(), s.replicas(), local, statuses, published, remembered,
+                        board.readyPods(), s.quorum(), recoveryTimeoutPassed, s.forced()));
+                remembered = BootstrapPolicy.remember(remembered, published, statuses);
                 LeaseGrant grant = null;
-                if (bootstraps(plan)) {
+                if (BootstrapPolicy.bootstraps(plan)) {
                     grant = board.acquireLease(id.podName(), plan instanceof Plan.BootstrapFromHere b ? Optional.of(b.position()) : Optional.empty());
-                    plan = confirm(plan, grant, found);
+                    BootstrapPolicy.Confirmed c = BootstrapPolicy.confirm(plan, grant, statuses(found));
+                    release(c);
+                    plan = c.plan();
                 }
-                PublishedState own = PublishedStates.of(id.ordinal(), local, Optional.of(plan), s.forceBootstrapFrom(), Instant.now(), Version.get());
-                board.publish(own);
+                PublishedState own = PublishedStates.of(id.ordinal(), local, Optional.of(plan), s.forced(), clock.instant(), Version.get(),
+                        run, s.podUid().orElse(null));
+                boolean publishedOwn = board.publish(own);
+                if (!publishedOwn && (plan instanceof Plan.Join || BootstrapPolicy.bootstraps(plan))) {
+                    BootstrapPolicy.Confirmed c = BootstrapPolicy.unpublished(plan, grant);
+                    release(c);
+                    plan = c.plan();
+                    own = PublishedStates.of(id.ordinal(), local, Optional.of(plan), s.forced(), clock.instant(), Version.get(),
+                            run, s.podUid().orElse(null));
+                }
                 if (server != null) {
                     server.update(waitingStatus(dir, own));
                 }
@@ -110,10 +147,10 @@ public final class BootstrapLoop {
                                 LOG.info("waiting: " + r);
                             }
                         }
-                        if (!Instant.now().isBefore(deadline)) {
+                        if (!clock.instant().isBefore(deadline)) {
                             throw new AgentException(ExitCode.TIMEOUT, "gave up after " + s.timeout().toSeconds() + "s (--timeout): " + oneLine(w));
                         }
-                        sleep(min(backoff, Duration.between(Instant.now(), deadline)));
+                        sleep(min(backoff, Duration.between(clock.instant(), deadline)));
                         backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
                         found = null;
                     }
@@ -121,10 +158,14 @@ public final class BootstrapLoop {
                         LOG.error("decision " + oneLine(r));
                         throw new AgentException(ExitCode.REFUSED, "refused: " + String.join("; ", r.reasons()));
                     }
-                    default -> {
-                        LOG.info("decision " + oneLine(plan));
-                        write(dir, config, plan, grant);
-                        return plan;
+                    case Plan.Join j -> {
+                        return decided(dir, config, j, grant);
+                    }
+                    case Plan.NewCluster n -> {
+                        return decided(dir, config, n, grant);
+                    }
+                    case Plan.BootstrapFromHere b -> {
+                        return decided(dir, config, b, grant);
                     }
                 }
             }
@@ -135,26 +176,16 @@ public final class BootstrapLoop {
         }
     }
 
-    /**
-     * DESIGN rule 6: a pod bootstraps only holding the Lease (when there is an API), and only if no Primary
-     * appeared meanwhile; otherwise this round is a WAIT and the next one decides again.
-     */
-    private Plan confirm(Plan plan, LeaseGrant grant, DiscoveryResult found) {
-        List<String> reasons = new ArrayList<>(plan.reasons());
-        if (grant instanceof LeaseGrant.NotHeld n) {
-            reasons.add("but " + n.why() + ": not bootstrapping (rule 6)");
-            return new Plan.Wait(Optional.empty(), reasons);
-        }
-        List<Integer> primary = statuses(found).entrySet().stream()
-                .filter(e -> e.getValue().inPrimaryComponent()).map(Map.Entry::getKey).sorted().toList();
-        if (!primary.isEmpty()) {
-            if (grant instanceof LeaseGrant.Held) {
-                board.releaseLease(s.identity().podName());
-            }
-            reasons.add("but pods " + primary + " became Primary meanwhile: not bootstrapping, joining them next (rule 6)");
-            return new Plan.Wait(Optional.empty(), reasons);
-        }
+    private Plan decided(DataDirState dir, GaleraConfig config, Plan plan, LeaseGrant grant) {
+        LOG.info("decision " + oneLine(plan));
+        write(dir, config, plan, grant);
         return plan;
+    }
+
+    private void release(BootstrapPolicy.Confirmed c) {
+        if (c.releaseLease()) {
+            board.releaseLease(s.identity().podName());
+        }
     }
 
     private Map<Integer, NodeStatus> statuses(DiscoveryResult found) {
@@ -166,11 +197,6 @@ public final class BootstrapLoop {
             }
         }
         return statuses;
-    }
-
-    private Plan decide(LocalState local, DiscoveryResult found, boolean recoveryTimeoutPassed) {
-        return Planner.plan(new PlannerInput(s.identity().ordinal(), s.replicas(), local, statuses(found), board.published(),
-                s.quorum(), recoveryTimeoutPassed, s.forceBootstrapFrom()));
     }
 
     /** {@code POD_IP} when given, else this pod's own name as DNS resolves it, else the name itself. */
@@ -201,19 +227,12 @@ public final class BootstrapLoop {
     }
 
     private LocalState localState(DataDirState dir, GaleraConfig config) {
-        if (dir.kind() != DataDirState.Kind.STATE) {
-            return new LocalState.Empty(dir.describe());
+        Optional<Position> recovered = BootstrapPolicy.needsRecover(dir) && !s.dryRun() ? Optional.of(recover(config)) : Optional.empty();
+        try {
+            return BootstrapPolicy.localState(dir, recovered);
+        } catch (IllegalStateException e) {
+            throw new AgentException(ExitCode.IO, e.getMessage());
         }
-        GrastateFile g = dir.grastate().orElseThrow();
-        if (g.seqno() != Position.UNKNOWN_SEQNO || s.dryRun()) {
-            return new LocalState.State(g.uuid(), g.seqno(), false, g.safeToBootstrap(), dir.gvwstatePresent());
-        }
-        Position recovered = recover(config);
-        if (!recovered.uuid().equals(g.uuid())) {
-            throw new AgentException(ExitCode.IO, "mariadbd --wsrep-recover found cluster " + recovered.uuid() + " but grastate.dat says "
-                    + g.uuid() + "; the data directory is inconsistent and needs a person");
-        }
-        return new LocalState.State(g.uuid(), recovered.seqno(), true, g.safeToBootstrap(), dir.gvwstatePresent());
     }
 
     private Position recover(GaleraConfig config) {
@@ -248,23 +267,13 @@ public final class BootstrapLoop {
     }
 
     static GaleraConfig.OneShot oneShot(Plan plan) {
-        return switch (plan) {
-            case Plan.NewCluster n -> new GaleraConfig.OneShot(true, Optional.empty());
-            case Plan.BootstrapFromHere b -> new GaleraConfig.OneShot(true, Optional.of(b.position()));
-            case Plan.Join j -> new GaleraConfig.OneShot(false, j.startPosition());
-            case Plan.Wait w -> new GaleraConfig.OneShot(false, Optional.empty());
-            case Plan.Refuse r -> new GaleraConfig.OneShot(false, Optional.empty());
-        };
+        return BootstrapPolicy.oneShot(plan);
     }
 
     private HandOff handOff(Plan plan) {
         Optional<String> position = plan instanceof Plan.BootstrapFromHere b ? Optional.of(b.position().toString()) : Optional.empty();
         return new HandOff(plan.name(), s.identity().podName(), s.identity().ordinal(), position.orElse(null),
                 s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME).toString(), plan.reasons(), Instant.now().toString(), Version.get());
-    }
-
-    private static boolean bootstraps(Plan plan) {
-        return plan instanceof Plan.NewCluster || plan instanceof Plan.BootstrapFromHere;
     }
 
     /** Writes in an order where a crash at any point leaves no bootstrap without its hand-off. */
@@ -276,17 +285,19 @@ public final class BootstrapLoop {
             // leftovers of an earlier pod start must never apply to this one
             Files.deleteIfExists(once);
             Files.deleteIfExists(request);
-            if (plan instanceof Plan.BootstrapFromHere && dir.grastate().isPresent() && !dir.grastate().get().safeToBootstrap()) {
-                // Galera refuses wsrep_new_cluster from a node not marked safe (LAB.md; RuntimeBootstrapIT)
+            Optional<GrastateFile> mark = BootstrapPolicy.grastateFor(plan, dir);
+            if (mark.isPresent()) {
+                // Galera refuses wsrep_new_cluster from a node not marked safe (RuntimeBootstrapIT)
                 Path grastate = s.datadir().resolve(GrastateFile.FILE_NAME);
-                var owner = Files.getOwner(grastate);
-                String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(grastate));
-                AtomicFiles.writeString(grastate, dir.grastate().get().withSafeToBootstrap(true).render(), perms);
-                // mysqld must still own it when the agent runs as root
+                // mysqld must own it when the agent runs as root: the existing file's owner, else the data directory's
+                var owner = Files.getOwner(Files.exists(grastate, LinkOption.NOFOLLOW_LINKS) ? grastate : s.datadir());
+                String perms = Files.exists(grastate, LinkOption.NOFOLLOW_LINKS)
+                        ? PosixFilePermissions.toString(Files.getPosixFilePermissions(grastate)) : "rw-rw----";
+                AtomicFiles.writeString(grastate, mark.get().render(), perms);
                 Files.setOwner(grastate, owner);
-                LOG.info("set safe_to_bootstrap: 1 in " + grastate);
+                LOG.info("set safe_to_bootstrap: 1 in " + grastate + " (" + mark.get().position() + ")");
             }
-            if (bootstraps(plan)) {
+            if (BootstrapPolicy.bootstraps(plan)) {
                 Optional<HandOffLease> lease = grant instanceof LeaseGrant.Held h ? Optional.of(h.lease()) : Optional.empty();
                 AtomicFiles.writeString(request, handOff(plan).toJson(lease) + "\n", "rw-r--r--");
             }
@@ -295,7 +306,7 @@ public final class BootstrapLoop {
                 AtomicFiles.writeString(once, oneShot.render(), "rw-r--r--");
             }
             AtomicFiles.writeString(s.configFile(), config.render(), "rw-r--r--");
-            LOG.info("wrote " + s.configFile() + (oneShot.isEmpty() ? "" : " and " + once) + (bootstraps(plan) ? " and " + request : ""));
+            LOG.info("wrote " + s.configFile() + (oneShot.isEmpty() ? "" : " and " + once) + (BootstrapPolicy.bootstraps(plan) ? " and " + request : ""));
         } catch (IOException e) {
             throw new AgentException(ExitCode.IO, "cannot write the Galera config into " + s.configDir() + ": " + e.getMessage(), e);
         }
@@ -321,14 +332,15 @@ public final class BootstrapLoop {
         }
         board.describe().forEach(out::println);
         out.println("local state: " + dir.describe());
-        boolean unknown = local instanceof LocalState.State st && !st.seqnoKnown();
+        boolean unknown = BootstrapPolicy.needsRecover(dir);
         if (unknown) {
-            out.println("position: unknown (grastate.dat says seqno -1). A real run recovers it first with: "
+            out.println("position: unknown (" + (dir.grastate().filter(GrastateFile::hasHistory).isPresent() ? "grastate.dat says seqno -1"
+                    : "InnoDB data without a Galera position in grastate.dat") + "). A real run recovers it first with: "
                     + s.mariadbd() + " --defaults-file=<temp recover.cnf> --wsrep-recover --log-error=<temp log>;"
                     + " --dry-run does not, since that runs InnoDB crash recovery on the data");
         }
-        Plan plan = Planner.plan(new PlannerInput(id.ordinal(), s.replicas(), local, statuses, board.published(),
-                s.quorum(), false, s.forceBootstrapFrom()));
+        Plan plan = Planner.plan(new PlannerInput(id.ordinal(), s.replicas(), local, statuses, board.published(), Map.of(),
+                board.readyPods(), s.quorum(), false, s.forced()));
         out.println("decision: " + plan.name());
         plan.reasons().forEach(r -> out.println("  - " + r));
         if (plan instanceof Plan.Wait) {
@@ -352,10 +364,10 @@ public final class BootstrapLoop {
         if (unknown) {
             out.println("a real run also passes the recovered position as wsrep_start_position");
         }
-        if (plan instanceof Plan.BootstrapFromHere && dir.grastate().isPresent() && !dir.grastate().get().safeToBootstrap()) {
+        if (BootstrapPolicy.grastateFor(plan, dir).isPresent()) {
             out.println("would set safe_to_bootstrap: 1 in " + s.datadir().resolve(GrastateFile.FILE_NAME));
         }
-        if (bootstraps(plan)) {
+        if (BootstrapPolicy.bootstraps(plan)) {
             out.println("a real run first takes the bootstrap Lease (with the API) and checks once more that no peer is Primary");
             out.println("would write " + s.configDir().resolve(HandOff.REQUEST) + ":");
             out.println("    " + handOff(plan).toJson());
@@ -371,7 +383,8 @@ public final class BootstrapLoop {
         }
         // the address peers reach this pod on; a name (no POD_IP, not resolvable) falls back to --bind-address
         String bind = nodeAddress.equals(s.identity().fqdn()) ? s.bindAddress() : nodeAddress;
-        PublishedState own = PublishedStates.of(s.identity().ordinal(), local, Optional.empty(), s.forceBootstrapFrom(), Instant.now(), Version.get());
+        PublishedState own = PublishedStates.of(s.identity().ordinal(), local, Optional.empty(), s.forced(), clock.instant(), Version.get(),
+                run, s.podUid().orElse(null));
         try {
             return StatusServer.start(bind, s.statusPort(), waitingStatus(null, own));
         } catch (IOException e) {
@@ -398,12 +411,12 @@ public final class BootstrapLoop {
         return a.compareTo(b) < 0 ? a : (b.isNegative() ? Duration.ZERO : b);
     }
 
-    private static void sleep(Duration d) {
+    private void sleep(Duration d) {
         try {
-            Thread.sleep(d.toMillis());
+            sleeper.sleep(d);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AgentException(ExitCode.TIMEOUT, "interrupted while waiting");
+            throw new AgentException(ExitCode.ENVIRONMENT, "interrupted while waiting (the pod is being stopped?)");
         }
     }
 

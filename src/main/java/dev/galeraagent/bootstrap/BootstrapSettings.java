@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param replicas         the StatefulSet's replicas (from the API, else {@code --replicas})
  * @param quorum           how many pods' states (this one included) suffice once {@code recoveryTimeout} has passed
  * @param recoveryTimeout  how long the full-crash election waits for every pod before a quorum is enough
+ * @param forced           a person's {@code --force-bootstrap-from}, bound to the position they saw
+ * @param podUid           the Pod's uid from the Downward API ({@code POD_UID}), published with the state
  */
 public record BootstrapSettings(
         PodIdentity identity,
@@ -33,7 +35,8 @@ public record BootstrapSettings(
         boolean dryRun,
         int quorum,
         Duration recoveryTimeout,
-        Optional<Integer> forceBootstrapFrom) {
+        Optional<ForcedBootstrap> forced,
+        Optional<String> podUid) {
 
     public static final String ONE_SHOT_DIR = "galera-once.d";
     /** How long the bootstrap Lease is taken for; the sidecar renews it. Long enough to cover mariadbd's and the sidecar's start until its first renewal (docs/architecture.md, "Lease"). */
@@ -41,7 +44,8 @@ public record BootstrapSettings(
 
     public BootstrapSettings {
         Objects.requireNonNull(identity, "identity");
-        Objects.requireNonNull(forceBootstrapFrom, "forceBootstrapFrom");
+        Objects.requireNonNull(forced, "forced");
+        Objects.requireNonNull(podUid, "podUid");
     }
 
     public Path configFile() {

@@ -5,6 +5,7 @@ import dev.galeraagent.status.PublishedState;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything the planner decides from; plain values, gathered by the loop.
@@ -13,10 +14,15 @@ import java.util.Optional;
  * @param replicas             the StatefulSet's replicas
  * @param local                this node's Galera state
  * @param peerStatuses         {@code GET /status} of each peer that answered, by ordinal; absent = not live
- * @param published            the other pods' published states (Pod annotations), by ordinal; empty without the API
+ * @param published            the other pods' published states (through the API), by ordinal; empty without the API
+ * @param remembered           the other pods' election states this run has seen since it began, by ordinal: a pod
+ *                             that went quiet (it decided and is starting mysqld, or it crashed) still holds at least
+ *                             that much data, so the election never forgets it (invariant S2)
+ * @param readyPods            the other pods the Kubernetes API reports Ready: their mysqld served as a Synced member
+ *                             of a Primary component moments ago, so an outage cannot be declared while any is Ready
  * @param quorum               how many pods' states (this one included) suffice once {@code quorumTimeoutPassed}
- * @param quorumTimeoutPassed  the caller's recovery timeout has passed: a quorum of published states is enough
- * @param forceBootstrapFrom   the ordinal a person chose with {@code --force-bootstrap-from}
+ * @param quorumTimeoutPassed  the caller's recovery timeout has passed: a quorum of known states is enough
+ * @param forced               a person's {@code --force-bootstrap-from}
  */
 public record PlannerInput(
         int selfOrdinal,
@@ -24,9 +30,11 @@ public record PlannerInput(
         LocalState local,
         Map<Integer, NodeStatus> peerStatuses,
         Map<Integer, PublishedState> published,
+        Map<Integer, PublishedState> remembered,
+        Set<Integer> readyPods,
         int quorum,
         boolean quorumTimeoutPassed,
-        Optional<Integer> forceBootstrapFrom) {
+        Optional<ForcedBootstrap> forced) {
 
     public PlannerInput {
         if (replicas < 1) {
@@ -38,9 +46,11 @@ public record PlannerInput(
         Objects.requireNonNull(local, "local");
         peerStatuses = Map.copyOf(peerStatuses);
         published = Map.copyOf(published);
-        Objects.requireNonNull(forceBootstrapFrom, "forceBootstrapFrom");
-        forceBootstrapFrom.ifPresent(f -> {
-            if (f < 0 || f >= replicas) {
+        remembered = Map.copyOf(remembered);
+        readyPods = Set.copyOf(readyPods);
+        Objects.requireNonNull(forced, "forced");
+        forced.ifPresent(f -> {
+            if (f.ordinal() >= replicas) {
                 throw new IllegalArgumentException("--force-bootstrap-from=" + f + " is outside the StatefulSet's " + replicas + " replicas");
             }
         });
@@ -49,8 +59,9 @@ public record PlannerInput(
         }
     }
 
-    /** The usual quorum: a strict majority. */
-    public static int majority(int replicas) {
-        return replicas / 2 + 1;
+    /** The same inputs with nothing remembered and no pod Ready: the shape of a run's first round, and of the tests. */
+    public static PlannerInput of(int selfOrdinal, int replicas, LocalState local, Map<Integer, NodeStatus> peerStatuses,
+                                  Map<Integer, PublishedState> published, int quorum, boolean quorumTimeoutPassed, Optional<ForcedBootstrap> forced) {
+        return new PlannerInput(selfOrdinal, replicas, local, peerStatuses, published, Map.of(), Set.of(), quorum, quorumTimeoutPassed, forced);
     }
 }

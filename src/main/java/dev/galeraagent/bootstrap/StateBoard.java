@@ -5,11 +5,12 @@ import dev.galeraagent.status.PublishedState;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The other pods' published states, where this pod publishes its own, and the bootstrap Lease (DESIGN
- * rules 4 and 6). The kube package implements it with Pod annotations and a Lease; {@link #NONE} is the
- * board without the API (rule 9: the states then travel in the peers' /status).
+ * The other pods' published states, where this pod publishes its own, and the bootstrap Lease (rules 4 and 6). The kube
+ * package implements it through the Kubernetes API; {@link #NONE} is the board without the API (rule 9: the states then
+ * travel in the peers' /status).
  */
 public interface StateBoard {
     StateBoard NONE = new StateBoard() {
@@ -19,7 +20,13 @@ public interface StateBoard {
         }
 
         @Override
-        public void publish(PublishedState own) {
+        public Set<Integer> readyPods() {
+            return Set.of();
+        }
+
+        @Override
+        public boolean publish(PublishedState own) {
+            return true;
         }
 
         @Override
@@ -40,8 +47,16 @@ public interface StateBoard {
     /** The other pods' latest states, by ordinal. */
     Map<Integer, PublishedState> published();
 
-    /** Publishes this pod's state; a board may skip writing what did not change. */
-    void publish(PublishedState own);
+    /** The other pods whose Ready condition is True: their mysqld was a Synced member of a Primary component moments ago. */
+    Set<Integer> readyPods();
+
+    /**
+     * Publishes this pod's state; a board may skip writing what did not change.
+     *
+     * @return false when it could not be published: a decision must then not be acted on (its pod would run mysqld while
+     *         the others read an older state of it)
+     */
+    boolean publish(PublishedState own);
 
     /** Takes the bootstrap Lease for {@code holder}, recording the position it bootstraps from (none for a new cluster). */
     LeaseGrant acquireLease(String holder, Optional<Position> position);

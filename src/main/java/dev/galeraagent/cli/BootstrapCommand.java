@@ -3,6 +3,8 @@ package dev.galeraagent.cli;
 import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.bootstrap.BootstrapLoop;
+import dev.galeraagent.bootstrap.ForcedBootstrap;
+import dev.galeraagent.galera.InvalidFieldException;
 import dev.galeraagent.bootstrap.BootstrapSettings;
 import dev.galeraagent.bootstrap.StateBoard;
 import dev.galeraagent.discovery.DnsDiscovery;
@@ -132,8 +134,11 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Option(names = "--recovery-quorum", paramLabel = "N|all", defaultValue = "${env:AGENT_RECOVERY_QUORUM:-all}", description = "How many pods' states (this one included) suffice after --recovery-timeout: a number or 'all'. (env: AGENT_RECOVERY_QUORUM)")
     String recoveryQuorum;
 
-    @Option(names = "--force-bootstrap-from", defaultValue = "${env:AGENT_FORCE_BOOTSTRAP_FROM:-}", paramLabel = "ORDINAL", description = "A person's choice: bootstrap from this pod whatever the others hold (their newer data is lost); logged and published. (env: AGENT_FORCE_BOOTSTRAP_FROM)")
+    @Option(names = "--force-bootstrap-from", defaultValue = "${env:AGENT_FORCE_BOOTSTRAP_FROM:-}", paramLabel = "ORDINAL@UUID:SEQNO", description = "A person's choice: bootstrap from this pod whatever the others hold (their newer data is lost), only while it holds exactly this position (the REFUSE message and --dry-run show it), so an override left in place never bootstraps again at a later outage; logged and published. (env: AGENT_FORCE_BOOTSTRAP_FROM)")
     String forceBootstrapFrom;
+
+    @Option(names = "--pod-uid", defaultValue = "${env:POD_UID:-}", paramLabel = "UID", description = "This Pod's uid (Downward API metadata.uid), published with its state so a deleted Pod's state is never taken for its successor's. (env: POD_UID)")
+    String podUid;
 
     @Option(names = "--dry-run", defaultValue = "${env:AGENT_DRY_RUN:-false}", description = "Print the decision, the other pods' published states and the files it would write; change, publish and take nothing. (env: AGENT_DRY_RUN)")
     boolean dryRun;
@@ -143,7 +148,7 @@ public final class BootstrapCommand implements Callable<Integer> {
         Log.setDebug(common.verbose);
         PodIdentity identity = identity();
         Optional<Integer> givenReplicas = replicasOption();
-        Optional<Integer> forced = ordinalOption("--force-bootstrap-from", forceBootstrapFrom);
+        Optional<ForcedBootstrap> forced = forcedOption();
         KubeApi api = null;
         StateBoard board = StateBoard.NONE;
         int n;
@@ -233,21 +238,6 @@ public final class BootstrapCommand implements Callable<Integer> {
         return Optional.of(n);
     }
 
-    private static Optional<Integer> ordinalOption(String option, String text) {
-        if (text.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            int n = Integer.parseInt(text.strip());
-            if (n >= 0) {
-                return Optional.of(n);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new AgentException(ExitCode.USAGE, option + ": not an ordinal: '" + text + "'");
-    }
-
     private int quorum(int n) {
         if (recoveryQuorum.strip().equals("all")) {
             return n;
@@ -263,12 +253,23 @@ public final class BootstrapCommand implements Callable<Integer> {
         throw new AgentException(ExitCode.USAGE, "--recovery-quorum: must be 'all' or 1 to " + n + " (the replicas), was '" + recoveryQuorum + "'");
     }
 
-    BootstrapSettings settings(PodIdentity identity, int n, Optional<Integer> forced) {
+    private Optional<ForcedBootstrap> forcedOption() {
+        if (forceBootstrapFrom == null || forceBootstrapFrom.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ForcedBootstrap.parse("--force-bootstrap-from", forceBootstrapFrom.strip()));
+        } catch (InvalidFieldException e) {
+            throw new AgentException(ExitCode.USAGE, e.getMessage());
+        }
+    }
+
+    BootstrapSettings settings(PodIdentity identity, int n, Optional<ForcedBootstrap> forced) {
         if (identity.ordinal() >= n) {
             throw new AgentException(ExitCode.USAGE, "pod " + identity.podName() + " has ordinal " + identity.ordinal() + " but the StatefulSet has " + n + " replicas");
         }
-        if (forced.isPresent() && forced.get() >= n) {
-            throw new AgentException(ExitCode.USAGE, "--force-bootstrap-from: ordinal " + forced.get() + " is outside the StatefulSet's " + n + " replicas");
+        if (forced.isPresent() && forced.get().ordinal() >= n) {
+            throw new AgentException(ExitCode.USAGE, "--force-bootstrap-from: ordinal " + forced.get().ordinal() + " is outside the StatefulSet's " + n + " replicas");
         }
         if (!configName.matches("[A-Za-z0-9._-]+\\.cnf")) {
             throw new AgentException(ExitCode.USAGE, "--config-name: '" + configName + "' must be a plain file name ending in .cnf");
@@ -280,7 +281,8 @@ public final class BootstrapCommand implements Callable<Integer> {
         return new BootstrapSettings(identity, n, absolute(datadir), absolute(configDir), configName,
                 path(extraConfig), path(secretConfig), path(tlsDir),
                 clusterName.isEmpty() ? identity.statefulSet() : clusterName, sstMethod, provider, mariadbd,
-                recoverTimeout, timeout, statusPort, bindAddress, dryRun, quorum(n), recoveryTimeout, forced);
+                recoverTimeout, timeout, statusPort, bindAddress, dryRun, quorum(n), recoveryTimeout, forced,
+                podUid == null || podUid.isBlank() ? Optional.empty() : Optional.of(podUid.strip()));
     }
 
     private static Optional<Path> path(String s) {

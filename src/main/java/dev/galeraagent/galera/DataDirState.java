@@ -18,16 +18,27 @@ import java.util.Set;
  *   <li>{@link Kind#STATE}: a {@code grastate.dat} with a cluster uuid: this node carries history.</li>
  * </ul>
  */
-public record DataDirState(Kind kind, Optional<GrastateFile> grastate, boolean gvwstatePresent, List<String> dataFiles) {
+public record DataDirState(Kind kind, Optional<GrastateFile> grastate, boolean gvwstatePresent, List<String> dataFiles, List<String> sstMarkers) {
     public enum Kind { EMPTY, NO_HISTORY, STATE }
 
     /** The files whose presence means MariaDB has initialised this directory. */
     public static final List<String> DATA_MARKERS = List.of("ibdata1", "mysql");
+    /**
+     * The files the SST scripts keep in the data directory while a state transfer runs and remove when it succeeds. Found
+     * when no mysqld runs (agent bootstrap runs before it), they mean a transfer was cut off: the data is partial.
+     */
+    public static final List<String> SST_MARKERS = List.of("sst_in_progress", "wsrep_sst.pid");
 
     public DataDirState {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(grastate, "grastate");
         dataFiles = List.copyOf(dataFiles);
+        sstMarkers = List.copyOf(sstMarkers);
+    }
+
+    /** A state transfer into this directory was cut off: its markers are still there. */
+    public boolean cutOffTransfer() {
+        return !sstMarkers.isEmpty();
     }
 
     /**
@@ -45,11 +56,16 @@ public record DataDirState(Kind kind, Optional<GrastateFile> grastate, boolean g
         } else {
             kind = Kind.EMPTY;
         }
-        return new DataDirState(kind, grastate, gvwstatePresent, data);
+        return new DataDirState(kind, grastate, gvwstatePresent, data, SST_MARKERS.stream().filter(entries::contains).toList());
     }
 
     /** One line for people: what this directory holds. */
     public String describe() {
+        String cut = cutOffTransfer() ? "; a state transfer was cut off here (" + String.join(", ", sstMarkers) + " left behind): the data is partial" : "";
+        return describeKind() + cut;
+    }
+
+    private String describeKind() {
         return switch (kind) {
             case EMPTY -> "empty data directory (no grastate.dat, no ibdata1, no mysql/)";
             case NO_HISTORY -> "no Galera history (" + (grastate.isPresent() ? "grastate.dat has the nil uuid" : "no grastate.dat")

@@ -120,6 +120,7 @@ public final class KubeApi implements AutoCloseable {
         SortedSet<Integer> unpublished = new TreeSet<>();
         SortedMap<Integer, String> malformed = new TreeMap<>();
         SortedSet<Integer> missing = new TreeSet<>();
+        SortedSet<Integer> ready = new TreeSet<>();
         for (int i = 0; i < sts.replicas(); i++) {
             missing.add(i);
         }
@@ -133,6 +134,9 @@ public final class KubeApi implements AutoCloseable {
                 continue; // being scaled away: not a member the election waits for
             }
             missing.remove(ordinal);
+            if (isReady(pod)) {
+                ready.add(ordinal);
+            }
             String json = pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(PublishedState.ANNOTATION);
             if (json == null) {
                 unpublished.add(ordinal);
@@ -150,7 +154,16 @@ public final class KubeApi implements AutoCloseable {
             }
         }
         warnOnce(sts, malformed);
-        return new PodStates(sts, published, unpublished, malformed, missing);
+        return new PodStates(sts, published, unpublished, malformed, missing, ready);
+    }
+
+    /** The kubelet's verdict: the readiness probe (Synced in a Primary component) passed, and the Pod is not being deleted. */
+    private static boolean isReady(Pod pod) {
+        if (pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+            return false;
+        }
+        return pod.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     /** A poll every few seconds must not repeat the same warning: say it when it changes. */

@@ -12,11 +12,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The bootstrap loop's {@link StateBoard} through the Kubernetes API: the other pods' annotations, this pod's own,
- * and the bootstrap Lease. When the API turns out unreachable or forbidden it says so loudly, once, naming the
- * missing permission, and from then on behaves as {@link StateBoard#NONE} (DESIGN rule 9: DNS and the peers'
- * /status). Other failures (a conflict that kept coming, a 5xx) are warned about and the round goes on with what
- * was last read; a Lease that cannot be taken means no bootstrap this round.
+ * The bootstrap loop's {@link StateBoard} through the Kubernetes API: the other pods' published states, this pod's own,
+ * the pods' readiness and the bootstrap Lease. When the API is unreachable or forbidden from the first call on, it says
+ * so loudly, once, naming the missing permission, and from then on behaves as {@link StateBoard#NONE} (rule 9: DNS and
+ * the peers' /status). Once a call has succeeded, a later failure never switches the run to rule 9: a pod that lost the
+ * API mid-election could otherwise bootstrap without the Lease beside one that holds it. Such failures, like a conflict
+ * that kept coming or a 5xx, are warned about; the round goes on with what was last read, a publish that failed keeps
+ * the decision from being acted on, and a Lease that cannot be taken means no bootstrap this round.
  */
 public final class KubeStateBoard implements StateBoard {
     private static final Log LOG = Log.of("kube");
@@ -26,6 +28,8 @@ public final class KubeStateBoard implements StateBoard {
     private final int self;
     private final Duration leaseTerm;
     private volatile boolean off;
+    private volatile boolean reached;
+    private volatile java.util.Set<Integer> ready = java.util.Set.of();
     private volatile Map<Integer, PublishedState> last = Map.of();
     private String lastWarning;
 
@@ -43,7 +47,11 @@ public final class KubeStateBoard implements StateBoard {
         }
         try {
             PodStates states = api.readStates(sts);
+            reached = true;
             last = states.othersThan(self);
+            java.util.Set<Integer> r = new java.util.TreeSet<>(states.ready());
+            r.remove(self);
+            ready = java.util.Set.copyOf(r);
             return last;
         } catch (KubeApiException e) {
             failed("read the pods' published states", e);
@@ -51,15 +59,24 @@ public final class KubeStateBoard implements StateBoard {
         }
     }
 
+    /** The pods found Ready by the last {@link #published()} read (the loop reads the states first, every round). */
     @Override
-    public void publish(PublishedState own) {
+    public java.util.Set<Integer> readyPods() {
+        return off ? java.util.Set.of() : ready;
+    }
+
+    @Override
+    public boolean publish(PublishedState own) {
         if (off) {
-            return;
+            return true;
         }
         try {
             api.publish(sts.podName(self), own);
+            reached = true;
+            return true;
         } catch (KubeApiException e) {
             failed("publish this pod's state", e);
+            return off;
         }
     }
 
@@ -70,8 +87,10 @@ public final class KubeStateBoard implements StateBoard {
         }
         BootstrapLease lease = api.lease(sts);
         try {
-            return switch (lease.tryAcquire(holder, position.map(p -> p.uuid().toString()).orElse(null),
-                    position.map(Position::seqno).orElse(Position.UNKNOWN_SEQNO), leaseTerm)) {
+            LeaseOutcome outcome = lease.tryAcquire(holder, position.map(p -> p.uuid().toString()).orElse(null),
+                    position.map(Position::seqno).orElse(Position.UNKNOWN_SEQNO), leaseTerm);
+            reached = true;
+            return switch (outcome) {
                 case LeaseOutcome.Acquired a -> new LeaseGrant.Held(new HandOffLease(api.namespace(), lease.name(), holder, leaseTerm));
                 case LeaseOutcome.HeldByOther h -> new LeaseGrant.NotHeld("the bootstrap Lease " + lease.name() + " is held by "
                         + h.lease().holder() + " until " + h.lease().expiresAt());
@@ -109,7 +128,7 @@ public final class KubeStateBoard implements StateBoard {
     }
 
     private synchronized void failed(String what, KubeApiException e) {
-        if (e.noApiAccess()) {
+        if (e.noApiAccess() && !reached) {
             if (!off) {
                 off = true;
                 LOG.error("cannot " + what + " through the Kubernetes API: " + e.getMessage()
@@ -117,7 +136,8 @@ public final class KubeStateBoard implements StateBoard {
             }
             return;
         }
-        String warning = "cannot " + what + " through the Kubernetes API: " + e.getMessage();
+        String warning = "cannot " + what + " through the Kubernetes API: " + e.getMessage()
+                + (e.noApiAccess() ? " (it answered earlier in this run: not deciding without it, no bootstrap until it answers again)" : "");
         if (!warning.equals(lastWarning)) {
             LOG.warn(warning + "; trying again next round");
             lastWarning = warning;

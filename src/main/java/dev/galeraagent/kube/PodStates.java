@@ -19,13 +19,15 @@ import java.util.TreeSet;
  * @param unpublished the pods that exist but carry no annotation yet
  * @param malformed   the pods whose annotation did not parse, with why (reported, not fatal)
  * @param missing     the ordinals with no Pod object at all
+ * @param ready       the ordinals whose Pod has the condition Ready=True
  */
 public record PodStates(
         StatefulSetInfo statefulSet,
         SortedMap<Integer, PublishedState> published,
         SortedSet<Integer> unpublished,
         SortedMap<Integer, String> malformed,
-        SortedSet<Integer> missing) {
+        SortedSet<Integer> missing,
+        SortedSet<Integer> ready) {
 
     public PodStates {
         Objects.requireNonNull(statefulSet, "statefulSet");
@@ -33,6 +35,7 @@ public record PodStates(
         unpublished = Collections.unmodifiableSortedSet(new TreeSet<>(unpublished));
         malformed = Collections.unmodifiableSortedMap(new TreeMap<>(malformed));
         missing = Collections.unmodifiableSortedSet(new TreeSet<>(missing));
+        ready = Collections.unmodifiableSortedSet(new TreeSet<>(ready));
     }
 
     /** The other pods' published states, as the bootstrap planner takes them. */
@@ -58,7 +61,7 @@ public record PodStates(
     /** Equal in every published field except {@code time}: re-stamping does not count as a change. */
     public boolean sameContent(PodStates other) {
         if (other == null || !statefulSet.equals(other.statefulSet) || !unpublished.equals(other.unpublished)
-                || !malformed.equals(other.malformed) || !missing.equals(other.missing)
+                || !malformed.equals(other.malformed) || !missing.equals(other.missing) || !ready.equals(other.ready)
                 || !published.keySet().equals(other.published.keySet())) {
             return false;
         }

@@ -1,6 +1,7 @@
 package dev.galeraagent.probe;
 
 import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.bootstrap.PublishedStates;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.InvalidFieldException;
 import dev.galeraagent.galera.Position;
@@ -18,9 +19,9 @@ import java.nio.file.Path;
  */
 public final class NodeFiles {
     /** {@link PublishedState#phase()} of a hand-off the sidecar has not completed yet. */
-    static final String PHASE_REQUESTED = "bootstrap-requested";
+    static final String PHASE_REQUESTED = PublishedStates.BOOTSTRAP_PENDING;
     /** {@link PublishedState#phase()} of a hand-off the sidecar completed: the node became Primary. */
-    static final String PHASE_BOOTSTRAPPED = "bootstrapped";
+    static final String PHASE_BOOTSTRAPPED = PublishedStates.BOOTSTRAPPED;
 
     private final Path dataDir;
     private final Path configDir;
@@ -87,6 +88,6 @@ public final class NodeFiles {
             }
         }
         return new PublishedState(h.ordinal(), phase, false, uuid, seqno, false, false, h.plan(), h.reasons(), null, h.time(),
-                h.agentVersion());
+                h.agentVersion(), null, null, false);
     }
 }

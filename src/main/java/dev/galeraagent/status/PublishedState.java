@@ -21,6 +21,11 @@ import java.util.List;
  * @param forcedFrom        the ordinal a person forced with {@code --force-bootstrap-from}, else null
  * @param time              when this was published, ISO-8601 UTC
  * @param agentVersion      the agent's version
+ * @param run               a random id of the {@code agent bootstrap} run that published it: a new run is a new id
+ * @param podUid            the Pod's uid ({@code POD_UID} from the Downward API), so a state left by a deleted Pod
+ *                          is never taken for its successor's; null when not given
+ * @param cutOff            true when the data directory holds a cut-off state transfer ({@code empty} is then true
+ *                          too): the cluster had data this pod never received whole
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PublishedState(
@@ -35,7 +40,10 @@ public record PublishedState(
         @JsonProperty("reasons") List<String> reasons,
         @JsonProperty("forced_from") Integer forcedFrom,
         @JsonProperty("time") String time,
-        @JsonProperty("agent_version") String agentVersion) {
+        @JsonProperty("agent_version") String agentVersion,
+        @JsonProperty("run") String run,
+        @JsonProperty("pod_uid") String podUid,
+        @JsonProperty("cut_off") boolean cutOff) {
 
     /** The Pod annotation that carries this state as JSON. */
     public static final String ANNOTATION = "galera-agent.io/state";
@@ -51,6 +59,6 @@ public record PublishedState(
 
     private PublishedState withoutTime() {
         return new PublishedState(ordinal, phase, empty, uuid, seqno, seqnoRecovered, safeToBootstrap, decision, reasons, forcedFrom, null,
-                agentVersion);
+                agentVersion, run, podUid, cutOff);
     }
 }

@@ -44,7 +44,7 @@ class BootstrapLoopIT {
 
         BootstrapSettings s = new BootstrapSettings(Pods.identity(0, address), 1, data, conf, "galera.cnf", Optional.empty(), Optional.empty(),
                 Optional.empty(), "rule10", "rsync", LocalMariaDb.GALERA.toString(), LocalMariaDb.MARIADBD.toString(), Duration.ofSeconds(120),
-                Duration.ofSeconds(30), 0, address, false, 1, Duration.ofMinutes(5), Optional.empty());
+                Duration.ofSeconds(30), 0, address, false, 1, Duration.ofMinutes(5), Optional.empty(), Optional.empty());
         PeerDirectory self = () -> Pods.loopback(s.identity(), 1, "127.0.10.", 41);
         Plan plan = new BootstrapLoop(s, self, peers -> List.of(), StateBoard.NONE, new PrintWriter(new StringWriter())).run();
 

@@ -97,7 +97,7 @@ class BootstrapLoopTest {
     private BootstrapSettings settings(String name, int ordinal, int replicas, Path datadir, String podIp, String mariadbd, Duration timeout, int statusPort) {
         return new BootstrapSettings(Pods.identity(ordinal, podIp), replicas, datadir, tmp.resolve(name).resolve("conf"), "galera.cnf", Optional.empty(),
                 Optional.empty(), Optional.empty(), "galera", "rsync", "/usr/lib/galera/libgalera_smm.so", mariadbd, Duration.ofSeconds(10), timeout,
-                statusPort, "0.0.0.0", false, PlannerInput.majority(replicas), Duration.ofMinutes(5), Optional.empty());
+                statusPort, "0.0.0.0", false, PlannerFixtures.majority(replicas), Duration.ofMinutes(5), Optional.empty(), Optional.empty());
     }
 
     /** DNS would answer 127.0.10.2x, so the tests reach real HTTP servers without a DNS server. */
@@ -246,8 +246,14 @@ class BootstrapLoopTest {
         }
 
         @Override
-        public void publish(dev.galeraagent.status.PublishedState own) {
+        public java.util.Set<Integer> readyPods() {
+            return java.util.Set.of();
+        }
+
+        @Override
+        public boolean publish(dev.galeraagent.status.PublishedState own) {
             calls.add("publish " + own.decision());
+            return true;
         }
 
         @Override
@@ -334,5 +340,125 @@ class BootstrapLoopTest {
         assertThat(plan).isInstanceOfSatisfying(Plan.Join.class, j -> assertThat(j.primaryMembers()).containsExactly(0));
         assertThat(asked.get()).isEqualTo(3);
         assertThat(logged.toString()).contains("peers: 1/2 peers resolved").contains("galera-0 NXDOMAIN").contains("peers: 2/2 peers resolved");
+    }
+
+    /** A board whose publishes of a final decision fail {@code failures} times, as an API that times out would. */
+    private static final class FlakyBoard implements StateBoard {
+        final List<String> calls = new ArrayList<>();
+        int failures;
+
+        FlakyBoard(int failures) {
+            this.failures = failures;
+        }
+
+        @Override
+        public java.util.Map<Integer, dev.galeraagent.status.PublishedState> published() {
+            return java.util.Map.of();
+        }
+
+        @Override
+        public java.util.Set<Integer> readyPods() {
+            return java.util.Set.of();
+        }
+
+        @Override
+        public boolean publish(dev.galeraagent.status.PublishedState own) {
+            boolean fails = "decided".equals(own.phase()) && failures-- > 0;
+            calls.add("publish " + own.decision() + (fails ? " FAILED" : ""));
+            return !fails;
+        }
+
+        @Override
+        public LeaseGrant acquireLease(String holder, Optional<Position> position) {
+            calls.add("acquire " + holder);
+            return new LeaseGrant.Held(new HandOffLease("default", "galera-galera-bootstrap", holder, Duration.ofSeconds(60)));
+        }
+
+        @Override
+        public void releaseLease(String holder) {
+            calls.add("release " + holder);
+        }
+
+        @Override
+        public List<String> describe() {
+            return List.of();
+        }
+    }
+
+    /** Hole: a failed "decided" publish was only warned about, then mysqld ran while the others read the old state. */
+    @Test
+    void aDecisionThatCouldNotBePublishedIsNotActedOnUntilItIs() throws Exception {
+        Path data = datadir("p0", Optional.of(grastate(U1, 40, true)));
+        BootstrapSettings s = settings("p0", 0, 1, data, "127.0.10.20", "/nonexistent", Duration.ofSeconds(20), 0);
+        FlakyBoard board = new FlakyBoard(2);
+        List<Boolean> configWrittenWhileWaiting = new ArrayList<>();
+        java.time.Instant[] now = {java.time.Instant.parse("2026-12-01T10:00:00Z")};
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return now[0];
+            }
+        };
+        BootstrapLoop.Sleeper sleeper = d -> {
+            configWrittenWhileWaiting.add(Files.exists(s.configFile()));
+            now[0] = now[0].plus(d);
+        };
+        Plan plan = new BootstrapLoop(s, () -> Pods.loopback(s.identity(), 1, "127.0.10.", 20), peers -> List.of(), board,
+                new PrintWriter(new StringWriter()), clock, sleeper).run();
+        assertThat(plan).isInstanceOf(Plan.BootstrapFromHere.class);
+        assertThat(board.calls).containsExactly(
+                "acquire galera-0", "publish BOOTSTRAP_FROM_HERE FAILED", "release galera-0",
+                "acquire galera-0", "publish BOOTSTRAP_FROM_HERE FAILED", "release galera-0",
+                "acquire galera-0", "publish BOOTSTRAP_FROM_HERE");
+        assertThat(configWrittenWhileWaiting).as("nothing is written while the decision is unpublished").containsExactly(false, false);
+        assertThat(Files.readString(s.oneShotDir().resolve("bootstrap.cnf"))).contains("wsrep_new_cluster");
+        assertThat(logged.toString()).contains("could not be published through the Kubernetes API: mysqld is not started on an unpublished decision");
+    }
+
+    /** Hole: InnoDB data without grastate.dat counted as "no history" and never ran --wsrep-recover. */
+    @Test
+    void innoDbDataWithoutGrastateTakesPartWithTheRecoveredPosition() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("lost-grastate").resolve("data"));
+        Files.createDirectories(data.resolve("mysql"));
+        Files.writeString(data.resolve("ibdata1"), "innodb");
+        BootstrapSettings s = settings("lost-grastate", 0, 1, data, "127.0.10.20", fakeMariadbd(U1 + ":4242").toString(), Duration.ofSeconds(10), 0);
+        Plan plan = loop(s).run();
+        assertThat(plan).isInstanceOfSatisfying(Plan.BootstrapFromHere.class, b -> assertThat(b.position()).isEqualTo(new Position(U1, 4242)));
+        GrastateFile written = GrastateFile.parse(Files.readString(data.resolve("grastate.dat")));
+        assertThat(written).as("Galera needs the position and safe_to_bootstrap to start from it").isEqualTo(GrastateFile.of(new Position(U1, 4242), true));
+    }
+
+    @Test
+    void innoDbDataWithNoGaleraPositionAtAllIsAPreGaleraDataSetThatPodZeroStartsFrom() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("standalone").resolve("data"));
+        Files.createDirectories(data.resolve("mysql"));
+        BootstrapSettings s = settings("standalone", 0, 1, data, "127.0.10.20",
+                fakeMariadbd("00000000-0000-0000-0000-000000000000:-1").toString(), Duration.ofSeconds(10), 0);
+        Plan plan = loop(s).run();
+        assertThat(plan).isInstanceOf(Plan.NewCluster.class);
+        assertThat(plan.reasons()).anyMatch(r -> r.contains("pre-Galera data set"));
+    }
+
+    /** Hole: a pod whose state transfer was cut off was trusted like any other (mariadb-operator lost every database so). */
+    @Test
+    void aCutOffStateTransferIsNeverABootstrapSource() throws Exception {
+        Path data = datadir("cut", Optional.of(grastate(U1, 900, true)));
+        Files.writeString(data.resolve("sst_in_progress"), "");
+        BootstrapSettings s = settings("cut", 0, 1, data, "127.0.10.20", "/nonexistent", Duration.ofSeconds(10), 0);
+        assertThatThrownBy(() -> loop(s).run()).isInstanceOfSatisfying(AgentException.class, e -> {
+            assertThat(e.exitCode()).isEqualTo(ExitCode.REFUSED);
+            assertThat(e.getMessage()).contains("state transfer was cut off");
+        });
+        assertThat(Files.exists(s.configFile())).as("a refused run writes nothing").isFalse();
     }
 }

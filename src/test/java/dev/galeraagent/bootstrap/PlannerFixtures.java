@@ -20,15 +20,15 @@ final class PlannerFixtures {
     }
 
     static LocalState state(UUID uuid, long seqno) {
-        return new LocalState.State(uuid, seqno, true, false, true);
+        return new LocalState.State(uuid, seqno, true, false);
     }
 
     static LocalState safe(UUID uuid, long seqno) {
-        return new LocalState.State(uuid, seqno, false, true, false);
+        return new LocalState.State(uuid, seqno, false, true);
     }
 
     static PublishedState published(int ordinal, LocalState s) {
-        return PublishedStates.of(ordinal, s, Optional.empty(), Optional.empty(), Instant.parse("2026-11-26T10:00:00Z"), "test");
+        return PublishedStates.of(ordinal, s, Optional.empty(), Optional.empty(), Instant.parse("2026-11-26T10:00:00Z"), "test", "run-" + ordinal, null);
     }
 
     static NodeStatus primary(int ordinal, UUID uuid, long committed) {
@@ -48,6 +48,11 @@ final class PlannerFixtures {
     }
 
     static PlannerInput input(int self, int replicas, LocalState local, Map<Integer, NodeStatus> statuses, Map<Integer, PublishedState> published) {
-        return new PlannerInput(self, replicas, local, statuses, published, PlannerInput.majority(replicas), false, Optional.empty());
+        return PlannerInput.of(self, replicas, local, statuses, published, majority(replicas), false, Optional.empty());
+    }
+
+    /** The usual quorum: a strict majority. */
+    static int majority(int replicas) {
+        return replicas / 2 + 1;
     }
 }

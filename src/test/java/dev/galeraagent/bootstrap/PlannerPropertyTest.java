@@ -29,7 +29,7 @@ class PlannerPropertyTest {
 
     /** One generated situation: each pod's state; running pods have published it, the others are down. */
     record Cluster(int replicas, List<LocalState> states, Set<Integer> running, Optional<Integer> primaryAt,
-            int quorum, boolean timeoutPassed, Optional<Integer> force, boolean api) {
+            int quorum, boolean timeoutPassed, Optional<ForcedBootstrap> force, boolean api) {
     }
 
     @Test
@@ -122,7 +122,7 @@ class PlannerPropertyTest {
                 statuses.put(other, waiting(other, c.states().get(other)));
             }
         }
-        return new PlannerInput(self, c.replicas(), c.states().get(self), statuses, pub, c.quorum(), c.timeoutPassed(), c.force());
+        return PlannerInput.of(self, c.replicas(), c.states().get(self), statuses, pub, c.quorum(), c.timeoutPassed(), c.force());
     }
 
     private static Cluster generate(Random r) {
@@ -136,7 +136,7 @@ class PlannerPropertyTest {
             } else {
                 long seqno = r.nextInt(5) == 0 ? 2_147_483_640L + r.nextInt(20) : r.nextInt(8);
                 var uuid = twoHistories && r.nextBoolean() ? U2 : U1;
-                states.add(new LocalState.State(uuid, seqno, r.nextBoolean(), r.nextInt(6) == 0, r.nextBoolean()));
+                states.add(new LocalState.State(uuid, seqno, r.nextBoolean(), r.nextInt(6) == 0));
             }
         }
         Set<Integer> running = new HashSet<>();
@@ -149,8 +149,14 @@ class PlannerPropertyTest {
         if (r.nextInt(10) == 0 && !running.isEmpty()) {
             primaryAt = Optional.of(running.iterator().next());
         }
-        int quorum = r.nextBoolean() ? PlannerInput.majority(replicas) : 1 + r.nextInt(replicas);
-        Optional<Integer> force = r.nextInt(40) == 0 ? Optional.of(r.nextInt(replicas)) : Optional.empty();
+        int quorum = r.nextBoolean() ? PlannerFixtures.majority(replicas) : 1 + r.nextInt(replicas);
+        Optional<ForcedBootstrap> force = Optional.empty();
+        if (r.nextInt(40) == 0) {
+            int k = r.nextInt(replicas);
+            // mostly the position the person saw; sometimes one the pod has moved past (an override left in place)
+            long seqno = states.get(k) instanceof LocalState.State st && r.nextInt(4) != 0 ? Math.max(0, st.seqno()) : 1 + r.nextInt(7);
+            force = Optional.of(new ForcedBootstrap(k, new dev.galeraagent.galera.Position(U1, seqno)));
+        }
         return new Cluster(replicas, states, running, primaryAt, quorum, r.nextInt(3) == 0, force, r.nextBoolean());
     }
 }

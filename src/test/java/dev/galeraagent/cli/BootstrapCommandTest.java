@@ -102,10 +102,15 @@ class BootstrapCommandTest {
         assertThat(err.toString()).contains("--recovery-timeout").contains("'5' is not a duration");
         assertThat(run(with(base, "--recovery-quorum=4"))).isEqualTo(2);
         assertThat(err.toString()).contains("--recovery-quorum: must be 'all' or 1 to 3 (the replicas), was '4'");
-        assertThat(run(with(base, "--force-bootstrap-from=3"))).isEqualTo(2);
+        assertThat(run(with(base, "--force-bootstrap-from=3@86af4600-e983-11f1-a2ff-bfa38c7146ac:7"))).isEqualTo(2);
         assertThat(err.toString()).contains("--force-bootstrap-from: ordinal 3 is outside the StatefulSet's 3 replicas");
-        assertThat(run(with(base, "--force-bootstrap-from=one"))).isEqualTo(2);
-        assertThat(err.toString()).contains("--force-bootstrap-from: not an ordinal: 'one'");
+        assertThat(run(with(base, "--force-bootstrap-from=one@86af4600-e983-11f1-a2ff-bfa38c7146ac:7"))).isEqualTo(2);
+        assertThat(err.toString()).contains("--force-bootstrap-from: the ordinal before '@' must be a number, was 'one'");
+        // a bare ordinal is what a person left in a manifest bootstraps again at every later outage: refused
+        assertThat(run(with(base, "--force-bootstrap-from=2"))).isEqualTo(2);
+        assertThat(err.toString()).contains("--force-bootstrap-from: must be <ordinal>@<uuid>:<seqno>");
+        assertThat(run(with(base, "--force-bootstrap-from=2@86af4600-e983-11f1-a2ff-bfa38c7146ac:-1"))).isEqualTo(2);
+        assertThat(err.toString()).contains("the seqno must be the pod's recovered seqno, not -1");
         assertThat(run(with(base, "--config-name=../../etc/passwd"))).isEqualTo(2);
         assertThat(err.toString()).contains("--config-name: '../../etc/passwd' must be a plain file name ending in .cnf");
         assertThat(err.toString()).doesNotContain("Exception").doesNotContain("\tat ");

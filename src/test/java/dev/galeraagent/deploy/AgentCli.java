@@ -36,7 +36,7 @@ final class AgentCli {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Z][A-Z0-9_]+");
     /** Env twins that break the AGENT_ naming rule (docs/architecture.md, "Command line"). */
     private static final Map<String, String> RULE_EXCEPTIONS = Map.of(
-            "--pod-name", "POD_NAME", "--pod-namespace", "POD_NAMESPACE", "--pod-ip", "POD_IP", "--kubeconfig", "KUBECONFIG");
+            "--pod-name", "POD_NAME", "--pod-namespace", "POD_NAMESPACE", "--pod-ip", "POD_IP", "--pod-uid", "POD_UID", "--kubeconfig", "KUBECONFIG");
     /** The documented options that take no value; every other documented option takes one. */
     private static final Set<String> DOCUMENTED_FLAGS = Set.of("--dry-run", "--no-kube-api", "--available-when-donor", "--verbose");
 

@@ -181,8 +181,11 @@ class AgentFullCrashIT {
         assertThat(log).contains("REFUSE");
 
         AgentSteps steps = (AgentSteps) c.steps();
+        // the override names the position the person saw (the REFUSE message lists it), as the guide says
+        String seen = dev.galeraagent.galera.GrastateFile.parse(java.nio.file.Files.readString(c.pod(0).dataDir().resolve("grastate.dat"))).position().toString();
+        assertThat(log).contains("0@" + seen);
         for (int i : c.ordinals()) {
-            steps.setEnv(i, "AGENT_FORCE_BOOTSTRAP_FROM", "0");
+            steps.setEnv(i, "AGENT_FORCE_BOOTSTRAP_FROM", "0@" + seen);
         }
         Instant t1 = Instant.now();
         for (int i : c.ordinals()) {

@@ -38,7 +38,7 @@ public final class RuntimeSmoke {
     public static void main(String[] args) throws Exception {
         // Jackson 3 on the agent's own contracts (records), without java.desktop in the runtime
         PublishedState state = new PublishedState(1, "recovered", false, "6f1b1f4e-0000-11ee-9a7a-2a2c9a1f3b10", 42, true, false,
-                "JOIN", List.of("a peer is Primary"), null, "2026-11-26T10:00:00Z", "test");
+                "JOIN", List.of("a peer is Primary"), null, "2026-11-26T10:00:00Z", "test", null, null, false);
         check(StatusJson.read(StatusJson.write(state), PublishedState.class).equals(state), "Jackson round trip");
 
         // fabric8 with the JDK HTTP client, on the trimmed set of model jars: a real GET of a Pod from a

@@ -71,7 +71,7 @@ class ElectionInputsTest {
         Map<Integer, PublishedState> expected = new HashMap<>();
         for (int i : withPod) {
             PublishedState s = switch (kinds[i]) {
-                case EMPTY -> new PublishedState(i, "waiting", true, null, -1, false, false, null, List.of("datadir empty"), null, "t", "0.1.0");
+                case EMPTY -> new PublishedState(i, "waiting", true, null, -1, false, false, null, List.of("datadir empty"), null, "t", "0.1.0", null, null, false);
                 case SAME_HISTORY -> KubeApiTest.state(i, UUID_A, random.nextInt(1000), random.nextInt(4) == 0, "t");
                 case OTHER_HISTORY -> KubeApiTest.state(i, UUID_B, random.nextInt(1000), random.nextBoolean(), "t");
                 default -> null;

@@ -43,7 +43,7 @@ class KubeApiTest {
 
     static PublishedState state(int ordinal, String uuid, long seqno, boolean safe, String time) {
         return new PublishedState(ordinal, "waiting", uuid == null, uuid, seqno, seqno >= 0 && !safe, safe, null,
-                List.of("read grastate.dat"), null, time, "0.1.0-test");
+                List.of("read grastate.dat"), null, time, "0.1.0-test", null, null, false);
     }
 
     private KubeApi agent() {

@@ -14,7 +14,7 @@ class PodStatesTest {
 
     private static PodStates states(Map<Integer, PublishedState> published, Set<Integer> unpublished, Map<Integer, String> malformed, Set<Integer> missing) {
         return new PodStates(STS, new java.util.TreeMap<>(published), new java.util.TreeSet<>(unpublished),
-                new java.util.TreeMap<>(malformed), new java.util.TreeSet<>(missing));
+                new java.util.TreeMap<>(malformed), new java.util.TreeSet<>(missing), new java.util.TreeSet<>());
     }
 
     @Test

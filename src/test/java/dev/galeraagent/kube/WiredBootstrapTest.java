@@ -90,7 +90,7 @@ class WiredBootstrapTest {
     }
 
     /** One pod's loop as `agent bootstrap` wires it, with the API board unless {@code board} is given. */
-    private Future<Object> pod(int ordinal, Optional<Position> grastate, Optional<Integer> force, StateBoard given) throws Exception {
+    private Future<Object> pod(int ordinal, Optional<Position> grastate, Optional<dev.galeraagent.bootstrap.ForcedBootstrap> force, StateBoard given) throws Exception {
         Path data = Files.createDirectories(tmp.resolve("p" + ordinal + "-" + System.nanoTime()).resolve("data"));
         if (grastate.isPresent()) {
             Files.writeString(data.resolve("grastate.dat"), GrastateFile.of(grastate.get(), false).render());
@@ -104,7 +104,7 @@ class WiredBootstrapTest {
         }
         BootstrapSettings s = new BootstrapSettings(Pods.identity(ordinal, "127.0.50.2" + ordinal), REPLICAS, data, data.resolveSibling("conf"),
                 "galera.cnf", Optional.empty(), Optional.empty(), Optional.empty(), "galera", "rsync", "/usr/lib/galera/libgalera_smm.so",
-                "/nonexistent", Duration.ofSeconds(10), Duration.ofSeconds(40), PORT, "0.0.0.0", false, REPLICAS, Duration.ofMinutes(5), force);
+                "/nonexistent", Duration.ofSeconds(10), Duration.ofSeconds(40), PORT, "0.0.0.0", false, REPLICAS, Duration.ofMinutes(5), force, Optional.empty());
         PeerStatusClient client = new PeerStatusClient(Duration.ofSeconds(1), Duration.ofSeconds(2));
         closeLast.add(client);
         StateBoard b = board;
@@ -234,7 +234,7 @@ class WiredBootstrapTest {
         }
 
         // a person chooses pod 2 (history U1, seqno 7): pod 1's history U2 is given up
-        Optional<Integer> force = Optional.of(2);
+        var force = Optional.of(new dev.galeraagent.bootstrap.ForcedBootstrap(2, new Position(U1, 7)));
         Future<Object> f0 = pod(0, Optional.of(new Position(U1, 5)), force, null);
         Future<Object> f1 = pod(1, Optional.of(new Position(U2, 9)), force, null);
         Future<Object> f2 = pod(2, Optional.of(new Position(U1, 7)), force, null);
@@ -339,10 +339,10 @@ class WiredBootstrapTest {
                      List.of("127.0.50.20 galera-0.galera.default.svc.cluster.local", "127.0.50.21 galera-1.galera.default.svc.cluster.local",
                              "127.0.50.22 galera-2.galera.default.svc.cluster.local"), List.of(), "galera-0.galera.default.svc.cluster.local")) {
             java.time.Instant now = java.time.Instant.now();
-            api.publish("galera-0", dev.galeraagent.bootstrap.PublishedStates.of(0, new dev.galeraagent.bootstrap.LocalState.State(U1, 5, true, false, true),
-                    Optional.empty(), Optional.empty(), now, "test"));
-            api.publish("galera-2", dev.galeraagent.bootstrap.PublishedStates.of(2, new dev.galeraagent.bootstrap.LocalState.State(U1, 7, true, false, true),
-                    Optional.empty(), Optional.empty(), now, "test"));
+            api.publish("galera-0", dev.galeraagent.bootstrap.PublishedStates.of(0, new dev.galeraagent.bootstrap.LocalState.State(U1, 5, true, false),
+                    Optional.empty(), Optional.empty(), now, "test", "run", null));
+            api.publish("galera-2", dev.galeraagent.bootstrap.PublishedStates.of(2, new dev.galeraagent.bootstrap.LocalState.State(U1, 7, true, false),
+                    Optional.empty(), Optional.empty(), now, "test", "run", null));
             Path data = Files.createDirectories(tmp.resolve("dry/data"));
             Files.writeString(data.resolve("grastate.dat"), GrastateFile.of(new Position(U1, 9), false).render());
             Files.createDirectories(data.resolve("mysql"));

@@ -55,7 +55,7 @@ class NodeFilesTest {
                 List.of("highest seqno", "ordinal 2"), "2026-11-26T10:00:00Z", "1.0");
         Files.writeString(dir.resolve(HandOff.REQUEST), request.toJson());
         assertThat(files.lastDecision()).isEqualTo(new PublishedState(2, NodeFiles.PHASE_REQUESTED, false, UUID, 17, false, false,
-                "BOOTSTRAP_FROM_HERE", List.of("highest seqno", "ordinal 2"), null, "2026-11-26T10:00:00Z", "1.0"));
+                "BOOTSTRAP_FROM_HERE", List.of("highest seqno", "ordinal 2"), null, "2026-11-26T10:00:00Z", "1.0", null, null, false));
 
         HandOff.complete(dir);
         PublishedState done = files.lastDecision();

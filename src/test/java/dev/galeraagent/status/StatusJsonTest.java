@@ -22,7 +22,7 @@ class StatusJsonTest {
     @Test
     void aPublishedStateReadsBackAsWritten() {
         PublishedState s = new PublishedState(2, "waiting", false, "6b2f1a4e-0000-11ef-8000-000000000001", 17, true, false, "WAIT",
-                List.of("no live Primary"), null, "2026-11-26T10:00:00Z", "1.0");
+                List.of("no live Primary"), null, "2026-11-26T10:00:00Z", "1.0", null, null, false);
         assertThat(StatusJson.read(StatusJson.write(s), PublishedState.class)).isEqualTo(s);
     }
 }
