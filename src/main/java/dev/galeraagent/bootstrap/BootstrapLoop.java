@@ -57,6 +57,7 @@ public final class BootstrapLoop {
     private final PrintWriter out;
     private final Clock clock;
     private final Sleeper sleeper;
+    private final Recoverer recoverer;
     /** This run's id in what it publishes: a state from another run of the same pod is told apart. */
     private final String run = UUID.randomUUID().toString();
 
@@ -72,8 +73,21 @@ public final class BootstrapLoop {
         this(settings, directory, probe, board, out, Clock.systemUTC(), Sleeper.REAL);
     }
 
+    /** Learns the position of a node whose grastate.dat says -1 (or is missing): {@code mariadbd --wsrep-recover} in production. */
+    @FunctionalInterface
+    public interface Recoverer {
+        Position recover(GaleraConfig config);
+    }
+
     public BootstrapLoop(BootstrapSettings settings, PeerDirectory directory, PeerProbe probe, StateBoard board, PrintWriter out,
                          Clock clock, Sleeper sleeper) {
+        this(settings, directory, probe, board, out, clock, sleeper, null);
+    }
+
+    /** {@code recoverer} null: run {@code mariadbd --wsrep-recover} ({@link BootstrapSettings#mariadbd()}). */
+    public BootstrapLoop(BootstrapSettings settings, PeerDirectory directory, PeerProbe probe, StateBoard board, PrintWriter out,
+                         Clock clock, Sleeper sleeper, Recoverer recoverer) {
+        this.recoverer = recoverer != null ? recoverer : this::recover;
         this.s = settings;
         this.directory = directory;
         this.probe = probe;
@@ -227,7 +241,7 @@ public final class BootstrapLoop {
     }
 
     private LocalState localState(DataDirState dir, GaleraConfig config) {
-        Optional<Position> recovered = BootstrapPolicy.needsRecover(dir) && !s.dryRun() ? Optional.of(recover(config)) : Optional.empty();
+        Optional<Position> recovered = BootstrapPolicy.needsRecover(dir) && !s.dryRun() ? Optional.of(recoverer.recover(config)) : Optional.empty();
         try {
             return BootstrapPolicy.localState(dir, recovered);
         } catch (IllegalStateException e) {

@@ -1,5 +1,6 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.bootstrap.LeaseRenewer;
 import dev.galeraagent.log.Log;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -25,7 +26,7 @@ import java.util.Optional;
  * 409. An expired Lease (last renewal plus duration in the past) may be taken over; a holder that wants to act
  * must {@link #renew} first and act only when that succeeds.
  */
-public final class BootstrapLease {
+public final class BootstrapLease implements LeaseRenewer {
     /** Lease annotation: the cluster uuid the holder bootstraps. */
     public static final String UUID_ANNOTATION = "galera-agent.io/cluster-uuid";
     /** Lease annotation: the seqno the holder bootstraps from. */
@@ -108,6 +109,7 @@ public final class BootstrapLease {
      * Extends {@code holder}'s hold by {@code duration} from now. False when {@code holder} no longer holds it
      * (taken over after expiry, released, deleted): the caller must then not bootstrap.
      */
+    @Override
     public boolean renew(String holder, Duration duration) {
         requireHolder(holder);
         int seconds = durationSeconds(duration);
@@ -130,6 +132,7 @@ public final class BootstrapLease {
      * Gives the Lease back (empties {@code holderIdentity}; the uuid and seqno stay as a record of the last
      * bootstrap). False when {@code holder} did not hold it: nothing was changed.
      */
+    @Override
     public boolean release(String holder) {
         requireHolder(holder);
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {

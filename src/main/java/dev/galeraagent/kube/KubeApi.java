@@ -265,6 +265,47 @@ public final class KubeApi implements AutoCloseable {
     }
 
     /** The StatefulSet's bootstrap Lease, {@code <statefulset>-galera-bootstrap}. */
+    /** The election's view of the API for pod {@code ordinal} of {@code sts}. */
+    public ElectionApi election(StatefulSetInfo sts, int ordinal) {
+        KubeApi api = this;
+        return new ElectionApi() {
+            @Override
+            public PodStates readStates() {
+                return api.readStates(sts);
+            }
+
+            @Override
+            public void publish(PublishedState own) {
+                api.publish(sts.podName(ordinal), own);
+            }
+
+            @Override
+            public LeaseOutcome tryAcquireLease(String holder, String clusterUuid, long seqno, Duration term) {
+                return api.lease(sts).tryAcquire(holder, clusterUuid, seqno, term);
+            }
+
+            @Override
+            public boolean releaseLease(String holder) {
+                return api.lease(sts).release(holder);
+            }
+
+            @Override
+            public String leaseName() {
+                return sts.leaseName();
+            }
+
+            @Override
+            public String namespace() {
+                return api.namespace();
+            }
+
+            @Override
+            public String summary() {
+                return api.dryRunSummary(sts);
+            }
+        };
+    }
+
     public BootstrapLease lease(StatefulSetInfo sts) {
         return new BootstrapLease(client, calls, sts.leaseName(), clock);
     }

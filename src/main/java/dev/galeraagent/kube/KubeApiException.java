@@ -26,7 +26,7 @@ public final class KubeApiException extends AgentException {
 
     private final Kind kind;
 
-    KubeApiException(Kind kind, String message, Throwable cause) {
+    public KubeApiException(Kind kind, String message, Throwable cause) {
         super(ExitCode.ENVIRONMENT, message, cause);
         this.kind = kind;
     }

@@ -23,8 +23,7 @@ import java.util.Optional;
 public final class KubeStateBoard implements StateBoard {
     private static final Log LOG = Log.of("kube");
 
-    private final KubeApi api;
-    private final StatefulSetInfo sts;
+    private final ElectionApi api;
     private final int self;
     private final Duration leaseTerm;
     private volatile boolean off;
@@ -34,8 +33,11 @@ public final class KubeStateBoard implements StateBoard {
     private String lastWarning;
 
     public KubeStateBoard(KubeApi api, StatefulSetInfo sts, int selfOrdinal, Duration leaseTerm) {
+        this(api.election(sts, selfOrdinal), selfOrdinal, leaseTerm);
+    }
+
+    public KubeStateBoard(ElectionApi api, int selfOrdinal, Duration leaseTerm) {
         this.api = api;
-        this.sts = sts;
         this.self = selfOrdinal;
         this.leaseTerm = leaseTerm;
     }
@@ -46,7 +48,7 @@ public final class KubeStateBoard implements StateBoard {
             return Map.of();
         }
         try {
-            PodStates states = api.readStates(sts);
+            PodStates states = api.readStates();
             reached = true;
             last = states.othersThan(self);
             java.util.Set<Integer> r = new java.util.TreeSet<>(states.ready());
@@ -71,7 +73,7 @@ public final class KubeStateBoard implements StateBoard {
             return true;
         }
         try {
-            api.publish(sts.podName(self), own);
+            api.publish(own);
             reached = true;
             return true;
         } catch (KubeApiException e) {
@@ -85,20 +87,20 @@ public final class KubeStateBoard implements StateBoard {
         if (off) {
             return new LeaseGrant.NoApi();
         }
-        BootstrapLease lease = api.lease(sts);
+        String leaseName = api.leaseName();
         try {
-            LeaseOutcome outcome = lease.tryAcquire(holder, position.map(p -> p.uuid().toString()).orElse(null),
+            LeaseOutcome outcome = api.tryAcquireLease(holder, position.map(p -> p.uuid().toString()).orElse(null),
                     position.map(Position::seqno).orElse(Position.UNKNOWN_SEQNO), leaseTerm);
             reached = true;
             return switch (outcome) {
-                case LeaseOutcome.Acquired a -> new LeaseGrant.Held(new HandOffLease(api.namespace(), lease.name(), holder, leaseTerm));
-                case LeaseOutcome.HeldByOther h -> new LeaseGrant.NotHeld("the bootstrap Lease " + lease.name() + " is held by "
+                case LeaseOutcome.Acquired a -> new LeaseGrant.Held(new HandOffLease(api.namespace(), leaseName, holder, leaseTerm));
+                case LeaseOutcome.HeldByOther h -> new LeaseGrant.NotHeld("the bootstrap Lease " + leaseName + " is held by "
                         + h.lease().holder() + " until " + h.lease().expiresAt());
             };
         } catch (KubeApiException e) {
-            failed("take the bootstrap Lease " + lease.name(), e);
-            // even when the API just went away: not this round; the next one decides under rule 9
-            return new LeaseGrant.NotHeld("the bootstrap Lease " + lease.name() + " could not be taken (" + e.getMessage() + ")");
+            failed("take the bootstrap Lease " + leaseName, e);
+            // even when the API just went away: not this round; the next one decides again
+            return new LeaseGrant.NotHeld("the bootstrap Lease " + leaseName + " could not be taken (" + e.getMessage() + ")");
         }
     }
 
@@ -108,7 +110,7 @@ public final class KubeStateBoard implements StateBoard {
             return;
         }
         try {
-            api.lease(sts).release(holder);
+            api.releaseLease(holder);
         } catch (KubeApiException e) {
             failed("release the bootstrap Lease", e);
         }
@@ -120,7 +122,7 @@ public final class KubeStateBoard implements StateBoard {
             return StateBoard.NONE.describe();
         }
         try {
-            return List.of(api.dryRunSummary(sts).split("\n"));
+            return List.of(api.summary().split("\n"));
         } catch (KubeApiException e) {
             failed("read the pods' published states", e);
             return StateBoard.NONE.describe();

@@ -4,7 +4,7 @@ import dev.galeraagent.bootstrap.BootstrapSettings;
 import dev.galeraagent.bootstrap.HandOff;
 import dev.galeraagent.bootstrap.HandOffLease;
 import dev.galeraagent.errors.AgentException;
-import dev.galeraagent.kube.BootstrapLease;
+import dev.galeraagent.bootstrap.LeaseRenewer;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.probe.Observation.Answered;
 import java.io.IOException;
@@ -64,7 +64,7 @@ public final class HandOffTask implements Runnable {
     /** Opens a bootstrap Lease through the Kubernetes API. */
     @FunctionalInterface
     public interface LeaseOpener {
-        BootstrapLease open(String namespace, String name);
+        LeaseRenewer open(String namespace, String name);
 
         /** Called once the Lease is released: the API client's threads and connections are not needed anymore. */
         default void close() {
@@ -285,7 +285,7 @@ public final class HandOffTask implements Runnable {
         }
     }
 
-    private BootstrapLease open(HandOffLease lease) {
+    private LeaseRenewer open(HandOffLease lease) {
         return leases.open(lease.namespace() != null ? lease.namespace() : podNamespace, lease.name());
     }
 
