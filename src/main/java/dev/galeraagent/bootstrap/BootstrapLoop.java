@@ -132,7 +132,7 @@ public final class BootstrapLoop {
                 Map<Integer, NodeStatus> statuses = statuses(found);
                 Map<Integer, PublishedState> published = board.published();
                 Plan plan = Planner.plan(new PlannerInput(id.ordinal(), s.replicas(), local, statuses, published, remembered,
-                        board.readyPods(), s.quorum(), recoveryTimeoutPassed, s.forced()));
+                        board.readyPods(), s.quorum(), recoveryTimeoutPassed, s.forced(), board.openBootstrap()));
                 remembered = BootstrapPolicy.remember(remembered, published, statuses);
                 LeaseGrant grant = null;
                 if (BootstrapPolicy.bootstraps(plan)) {
@@ -287,7 +287,7 @@ public final class BootstrapLoop {
     private HandOff handOff(Plan plan) {
         Optional<String> position = plan instanceof Plan.BootstrapFromHere b ? Optional.of(b.position().toString()) : Optional.empty();
         return new HandOff(plan.name(), s.identity().podName(), s.identity().ordinal(), position.orElse(null),
-                s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME).toString(), plan.reasons(), Instant.now().toString(), Version.get());
+                s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME).toString(), plan.reasons(), clock.instant().toString(), Version.get(), s.replicas());
     }
 
     /** Writes in an order where a crash at any point leaves no bootstrap without its hand-off. */
@@ -354,7 +354,7 @@ public final class BootstrapLoop {
                     + " --dry-run does not, since that runs InnoDB crash recovery on the data");
         }
         Plan plan = Planner.plan(new PlannerInput(id.ordinal(), s.replicas(), local, statuses, board.published(), Map.of(),
-                board.readyPods(), s.quorum(), false, s.forced()));
+                board.readyPods(), s.quorum(), false, s.forced(), board.openBootstrap()));
         out.println("decision: " + plan.name());
         plan.reasons().forEach(r -> out.println("  - " + r));
         if (plan instanceof Plan.Wait) {

@@ -17,7 +17,8 @@ import java.util.Optional;
  * for NEW_CLUSTER and BOOTSTRAP_FROM_HERE; {@code probe serve} calls {@link #complete} once the node is
  * Primary, which deletes the one-shot file (so a container restart cannot bootstrap again) and renames
  * the request to {@value #DONE}. Schema: docs/architecture.md, "Rule 10". The optional {@code "lease"} object
- * ({@link HandOffLease}, written by {@link #toJson(Optional)}) names the bootstrap Lease the sidecar renews.
+ * ({@link HandOffLease}, written by {@link #toJson(Optional)}) names the bootstrap Lease the sidecar renews; {@code replicas}
+ * tells the sidecar when every pod is in the cluster, so it can close the bootstrap the Lease records as open.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HandOff(
@@ -28,13 +29,20 @@ public record HandOff(
         @JsonProperty("one_shot_file") String oneShotFile,
         @JsonProperty("reasons") List<String> reasons,
         @JsonProperty("time") String time,
-        @JsonProperty("agent_version") String agentVersion) {
+        @JsonProperty("agent_version") String agentVersion,
+        @JsonProperty("replicas") Integer replicas) {
 
     public static final String REQUEST = "bootstrap-request.json";
     public static final String DONE = "bootstrap-done.json";
 
     public HandOff {
         reasons = reasons == null ? List.of() : List.copyOf(reasons);
+    }
+
+    /** A hand-off that does not say the replicas (written by an older agent): its bootstrap is never closed on the Lease. */
+    public HandOff(String plan, String pod, int ordinal, String position, String oneShotFile, List<String> reasons, String time,
+                   String agentVersion) {
+        this(plan, pod, ordinal, position, oneShotFile, reasons, time, agentVersion, null);
     }
 
     public String toJson() {

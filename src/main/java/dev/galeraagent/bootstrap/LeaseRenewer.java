@@ -12,4 +12,10 @@ public interface LeaseRenewer {
 
     /** Gives the Lease back; false when {@code holder} did not hold it. */
     boolean release(String holder);
+
+    /**
+     * Closes {@code holder}'s open bootstrap once every pod is in its cluster (the Lease may be released or expired by then);
+     * false when the Lease names no open bootstrap of {@code holder}.
+     */
+    boolean close(String holder);
 }

@@ -92,6 +92,14 @@ public final class Planner {
                     + " bootstrap beside it; waiting to join it (rule 6)");
             return new Plan.Wait(Optional.of(handedOff.get(0)), reasons);
         }
+        Optional<Integer> open = in.openBootstrap().filter(o -> o != in.selfOrdinal() && o < in.replicas());
+        if (open.isPresent() && !(views.get(open.get()) != null && views.get(open.get()).source() == Source.CURRENT)) {
+            int b = open.get();
+            reasons.add("pod " + b + " bootstrapped the cluster and not every pod joined it before the outage (the bootstrap Lease records it"
+                    + " open): it may hold rows no other pod has, so no election goes on without it, whatever the quorum; waiting for pod " + b
+                    + " (invariant S2). If it is lost for good, a person may accept losing those rows with --force-bootstrap-from");
+            return new Plan.Wait(Optional.of(b), reasons);
+        }
         if (in.forced().isPresent()) {
             Optional<Plan> forced = forced(in, views, reasons);
             if (forced.isPresent()) {

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param quorum               how many pods' states (this one included) suffice once {@code quorumTimeoutPassed}
  * @param quorumTimeoutPassed  the caller's recovery timeout has passed: a quorum of known states is enough
  * @param forced               a person's {@code --force-bootstrap-from}
+ * @param openBootstrap        the pod the bootstrap Lease names as bootstrapped with its cluster not complete yet
  */
 public record PlannerInput(
         int selfOrdinal,
@@ -34,9 +35,11 @@ public record PlannerInput(
         Set<Integer> readyPods,
         int quorum,
         boolean quorumTimeoutPassed,
-        Optional<ForcedBootstrap> forced) {
+        Optional<ForcedBootstrap> forced,
+        Optional<Integer> openBootstrap) {
 
     public PlannerInput {
+        Objects.requireNonNull(openBootstrap, "openBootstrap");
         if (replicas < 1) {
             throw new IllegalArgumentException("replicas must be 1 or more, was " + replicas);
         }
@@ -62,6 +65,7 @@ public record PlannerInput(
     /** The same inputs with nothing remembered and no pod Ready: the shape of a run's first round, and of the tests. */
     public static PlannerInput of(int selfOrdinal, int replicas, LocalState local, Map<Integer, NodeStatus> peerStatuses,
                                   Map<Integer, PublishedState> published, int quorum, boolean quorumTimeoutPassed, Optional<ForcedBootstrap> forced) {
-        return new PlannerInput(selfOrdinal, replicas, local, peerStatuses, published, Map.of(), Set.of(), quorum, quorumTimeoutPassed, forced);
+        return new PlannerInput(selfOrdinal, replicas, local, peerStatuses, published, Map.of(), Set.of(), quorum, quorumTimeoutPassed, forced,
+                Optional.empty());
     }
 }

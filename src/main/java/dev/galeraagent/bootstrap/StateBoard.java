@@ -25,6 +25,11 @@ public interface StateBoard {
         }
 
         @Override
+        public Optional<Integer> openBootstrap() {
+            return Optional.empty();
+        }
+
+        @Override
         public boolean publish(PublishedState own) {
             return true;
         }
@@ -49,6 +54,12 @@ public interface StateBoard {
 
     /** The other pods whose Ready condition is True: their mysqld was a Synced member of a Primary component moments ago. */
     Set<Integer> readyPods();
+
+    /**
+     * The pod whose bootstrap is still open: it bootstrapped and not every pod is in its cluster yet, so it may hold rows
+     * nobody else has. Read by the last {@link #published()} round.
+     */
+    Optional<Integer> openBootstrap();
 
     /**
      * Publishes this pod's state; a board may skip writing what did not change.

@@ -31,6 +31,12 @@ public final class BootstrapLease implements LeaseRenewer {
     public static final String UUID_ANNOTATION = "galera-agent.io/cluster-uuid";
     /** Lease annotation: the seqno the holder bootstraps from. */
     public static final String SEQNO_ANNOTATION = "galera-agent.io/seqno";
+    /**
+     * Lease annotation: the pod whose bootstrap is open, set when it takes the Lease and removed by its sidecar once every
+     * pod of the StatefulSet is in its cluster. It outlives the hold (released at Primary, or expired): until the cluster is
+     * complete, the bootstrapped pod may hold rows nobody else has, so no election may go on without it.
+     */
+    public static final String OPEN_ANNOTATION = "galera-agent.io/open-bootstrap";
 
     private static final Log LOG = Log.of("kube");
     private static final int ATTEMPTS = 5;
@@ -89,7 +95,9 @@ public final class BootstrapLease implements LeaseRenewer {
                 spec.setLeaseTransitions((spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions()) + 1);
             }
             existing.setSpec(spec);
-            existing.getMetadata().setAnnotations(withPosition(existing.getMetadata().getAnnotations(), clusterUuid, seqno));
+            Map<String, String> annotations = withPosition(existing.getMetadata().getAnnotations(), clusterUuid, seqno);
+            annotations.put(OPEN_ANNOTATION, holder);
+            existing.getMetadata().setAnnotations(annotations);
             Lease updated = update(existing);
             if (updated != null) {
                 LOG.info("took Lease " + name + " for " + holder
@@ -151,6 +159,36 @@ public final class BootstrapLease implements LeaseRenewer {
                 + calls.namespace() + " kept changing during " + ATTEMPTS + " attempts to release it", null);
     }
 
+    /**
+     * Closes {@code holder}'s open bootstrap: every pod is in its cluster. False when the Lease names another pod's open
+     * bootstrap, or none: nothing was changed.
+     */
+    @Override
+    public boolean close(String holder) {
+        requireHolder(holder);
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Lease lease = read();
+            Map<String, String> annotations = lease == null ? null : lease.getMetadata().getAnnotations();
+            if (annotations == null || !holder.equals(annotations.get(OPEN_ANNOTATION))) {
+                return false;
+            }
+            Map<String, String> changed = new HashMap<>(annotations);
+            changed.remove(OPEN_ANNOTATION);
+            lease.getMetadata().setAnnotations(changed);
+            if (update(lease) != null) {
+                LOG.info("closed the open bootstrap of " + holder + " on Lease " + name + ": every pod is in its cluster");
+                return true;
+            }
+        }
+        throw new KubeApiException(KubeApiException.Kind.CONFLICT, "Lease " + name + " in namespace "
+                + calls.namespace() + " kept changing during " + ATTEMPTS + " attempts to close its bootstrap", null);
+    }
+
+    private static Map<String, String> withOpen(Map<String, String> annotations, String holder) {
+        annotations.put(OPEN_ANNOTATION, holder);
+        return annotations;
+    }
+
     private Resource<Lease> resource() {
         return client.leases().inNamespace(calls.namespace()).withName(name);
     }
@@ -165,7 +203,7 @@ public final class BootstrapLease implements LeaseRenewer {
                 .withMetadata(new ObjectMetaBuilder()
                         .withName(name)
                         .withNamespace(calls.namespace())
-                        .withAnnotations(withPosition(null, clusterUuid, seqno))
+                        .withAnnotations(withOpen(withPosition(null, clusterUuid, seqno), holder))
                         .build())
                 .withNewSpec()
                 .withHolderIdentity(holder)
@@ -217,7 +255,8 @@ public final class BootstrapLease implements LeaseRenewer {
                 spec.getAcquireTime() == null ? null : spec.getAcquireTime().toInstant(),
                 spec.getRenewTime() == null ? null : spec.getRenewTime().toInstant(),
                 spec.getLeaseDurationSeconds() == null ? null : Duration.ofSeconds(spec.getLeaseDurationSeconds()),
-                spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions());
+                spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions(),
+                annotations.get(OPEN_ANNOTATION));
     }
 
     private static Map<String, String> withPosition(Map<String, String> annotations, String clusterUuid, long seqno) {

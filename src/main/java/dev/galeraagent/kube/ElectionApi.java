@@ -22,6 +22,9 @@ public interface ElectionApi {
     /** Gives the Lease back; false when {@code holder} did not hold it. */
     boolean releaseLease(String holder);
 
+    /** The ordinal of the pod whose bootstrap the Lease records as open (its cluster not complete yet), or null. */
+    Integer openBootstrap();
+
     /** The Lease's name, for messages. */
     String leaseName();
 

@@ -290,6 +290,16 @@ public final class KubeApi implements AutoCloseable {
             }
 
             @Override
+            public Integer openBootstrap() {
+                String pod = api.lease(sts).current().map(LeaseRecord::openBootstrap).orElse(null);
+                String prefix = sts.name() + "-";
+                if (pod == null || !pod.startsWith(prefix) || !pod.substring(prefix.length()).matches("0|[1-9][0-9]{0,8}")) {
+                    return null;
+                }
+                return Integer.valueOf(pod.substring(prefix.length()));
+            }
+
+            @Override
             public String leaseName() {
                 return sts.leaseName();
             }

@@ -29,6 +29,7 @@ public final class KubeStateBoard implements StateBoard {
     private volatile boolean off;
     private volatile boolean reached;
     private volatile java.util.Set<Integer> ready = java.util.Set.of();
+    private volatile Optional<Integer> open = Optional.empty();
     private volatile Map<Integer, PublishedState> last = Map.of();
     private String lastWarning;
 
@@ -54,6 +55,7 @@ public final class KubeStateBoard implements StateBoard {
             java.util.Set<Integer> r = new java.util.TreeSet<>(states.ready());
             r.remove(self);
             ready = java.util.Set.copyOf(r);
+            open = Optional.ofNullable(api.openBootstrap());
             return last;
         } catch (KubeApiException e) {
             failed("read the pods' published states", e);
@@ -65,6 +67,11 @@ public final class KubeStateBoard implements StateBoard {
     @Override
     public java.util.Set<Integer> readyPods() {
         return off ? java.util.Set.of() : ready;
+    }
+
+    @Override
+    public Optional<Integer> openBootstrap() {
+        return off ? Optional.empty() : open;
     }
 
     @Override

@@ -13,6 +13,8 @@ import java.time.Instant;
  * @param renewed     {@code spec.renewTime}
  * @param duration    {@code spec.leaseDurationSeconds}
  * @param transitions {@code spec.leaseTransitions}: how often the holder changed
+ * @param openBootstrap the pod whose bootstrap is still open (its cluster not complete yet), from the Lease's annotation; null
+ *                      when none: released or not, while it is open no other pod may bootstrap without waiting for it
  */
 public record LeaseRecord(
         String name,
@@ -22,7 +24,13 @@ public record LeaseRecord(
         Instant acquired,
         Instant renewed,
         Duration duration,
-        int transitions) {
+        int transitions,
+        String openBootstrap) {
+
+    public LeaseRecord(String name, String holder, String clusterUuid, Long seqno, Instant acquired, Instant renewed, Duration duration,
+                       int transitions) {
+        this(name, holder, clusterUuid, seqno, acquired, renewed, duration, transitions, null);
+    }
 
     /**
      * When the Lease stops protecting its holder: last renewal plus duration. Expiry is judged with the

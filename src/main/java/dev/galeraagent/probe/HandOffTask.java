@@ -82,6 +82,7 @@ public final class HandOffTask implements Runnable {
     private boolean leaseLost;
     private boolean leaseHeld;
     private boolean unreadableReported;
+    private boolean closed;
     private Instant nextRenewal = Instant.MIN;
     private String lastWarning;
 
@@ -113,6 +114,7 @@ public final class HandOffTask implements Runnable {
         if (Files.exists(request)) {
             return request(request);
         }
+        closeIfComplete();
         if (oneShotsCleared) {
             return Step.IDLE;
         }
@@ -211,6 +213,46 @@ public final class HandOffTask implements Runnable {
         LOG.info("node is Synced: removed the one-shot settings " + files.stream().map(p -> p.getFileName().toString()).toList()
                 + " (a container restart must not reuse its start position)");
         return Step.CLEARED;
+    }
+
+    /**
+     * Once every pod is in the cluster this node bootstrapped, the Lease's record of an open bootstrap goes: from then on
+     * the others hold this node's rows too, and a later election need not wait for it (docs/recovery-protocol.md).
+     */
+    private void closeIfComplete() {
+        Path done = configDir.resolve(HandOff.DONE);
+        if (closed || leases == null || !Files.exists(done)) {
+            return;
+        }
+        try {
+            String text = Files.readString(done, StandardCharsets.UTF_8);
+            HandOff handOff = HandOff.parse(text);
+            HandOffLease lease = HandOffLease.in(text).orElse(null);
+            if (lease == null || handOff.replicas() == null) {
+                closed = true;
+                return;
+            }
+            if (clusterSize(status.get()) < handOff.replicas()) {
+                return;
+            }
+            open(lease).close(holder(lease));
+            closed = true;
+            LOG.info("every pod (" + handOff.replicas() + ") is in the cluster this node bootstrapped: its bootstrap is closed on Lease "
+                    + describe(lease));
+        } catch (IOException | AgentException | IllegalArgumentException e) {
+            warnOnce("cannot close the bootstrap on its Lease: " + e.getMessage() + "; trying again");
+        }
+    }
+
+    private static int clusterSize(Observation o) {
+        if (!primary(o)) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(((Answered) o).get("wsrep_cluster_size"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private void keep(HandOffLease lease) {

@@ -251,6 +251,11 @@ class BootstrapLoopTest {
         }
 
         @Override
+        public Optional<Integer> openBootstrap() {
+            return Optional.empty();
+        }
+
+        @Override
         public boolean publish(dev.galeraagent.status.PublishedState own) {
             calls.add("publish " + own.decision());
             return true;
@@ -359,6 +364,11 @@ class BootstrapLoopTest {
         @Override
         public java.util.Set<Integer> readyPods() {
             return java.util.Set.of();
+        }
+
+        @Override
+        public Optional<Integer> openBootstrap() {
+            return Optional.empty();
         }
 
         @Override

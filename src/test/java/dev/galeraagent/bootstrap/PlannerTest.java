@@ -299,7 +299,7 @@ class PlannerTest {
     void aPodSeenEarlierInTheRunIsNeverOutvotedByAQuorumWithLessData() {
         Map<Integer, PublishedState> remembered = Map.of(0, published(0, state(U1, 100)));
         Map<Integer, PublishedState> now = Map.of(2, published(2, state(U1, 80)));
-        Plan p = Planner.plan(new PlannerInput(1, 3, state(U1, 90), Map.of(), now, remembered, java.util.Set.of(), 2, true, Optional.empty()));
+        Plan p = Planner.plan(new PlannerInput(1, 3, state(U1, 90), Map.of(), now, remembered, java.util.Set.of(), 2, true, Optional.empty(), Optional.empty()));
         assertThat(p).isInstanceOfSatisfying(Plan.Wait.class, w -> assertThat(w.awaiting()).contains(0));
         assertThat(p.reasons()).anyMatch(r -> r.contains("pod 0: cluster " + U1 + " seqno 100 (seen earlier in this run)"));
     }
@@ -336,7 +336,7 @@ class PlannerTest {
     @Test
     void aPeerTheApiCallsReadyMeansNoOutage() {
         Plan p = Planner.plan(new PlannerInput(0, 3, state(U1, 500), Map.of(), Map.of(1, published(1, state(U1, 10)), 2, published(2, state(U1, 10))),
-                Map.of(), java.util.Set.of(1, 2), 2, true, Optional.empty()));
+                Map.of(), java.util.Set.of(1, 2), 2, true, Optional.empty(), Optional.empty()));
         assertThat(p).isInstanceOf(Plan.Wait.class);
         assertThat(p.reasons()).anyMatch(r -> r.contains("pods [1, 2] are Ready according to the Kubernetes API"));
     }
