@@ -5,6 +5,7 @@ import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -259,6 +260,80 @@ public final class KubeApi implements AutoCloseable {
     /** A bootstrap Lease by its name: for the sidecar, which reads the name from the bootstrap hand-off. */
     public BootstrapLease lease(String leaseName) {
         return new BootstrapLease(client, calls, Objects.requireNonNull(leaseName, "leaseName"), clock);
+    }
+
+    /**
+     * What Kubernetes says about the pods {@code <sts>-0 .. <sts>-(replicas-1)} (phase, IP, Ready condition,
+     * restarts), by ordinal, in one list call kept like {@link #readStates}; a pod that does not exist is absent.
+     */
+    public SortedMap<Integer, PodInfo> pods(StatefulSetInfo sts) {
+        List<Pod> pods = calls.run("list", "pods", null,
+                () -> client.pods().inNamespace(namespace()).withLabels(sts.selector()).list().getItems());
+        Pattern ordinalName = Pattern.compile(Pattern.quote(sts.name()) + "-(0|[1-9][0-9]{0,8})");
+        SortedMap<Integer, PodInfo> result = new TreeMap<>();
+        for (Pod pod : pods) {
+            Matcher m = ordinalName.matcher(pod.getMetadata().getName());
+            if (!m.matches() || !ownedBy(pod, sts.name())) {
+                continue;
+            }
+            int ordinal = Integer.parseInt(m.group(1));
+            if (ordinal >= sts.replicas()) {
+                continue;
+            }
+            PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
+            Boolean ready = status.getConditions() == null ? null : status.getConditions().stream()
+                    .filter(c -> "Ready".equals(c.getType())).findFirst().map(c -> "True".equals(c.getStatus())).orElse(null);
+            int restarts = java.util.stream.Stream.concat(
+                            status.getInitContainerStatuses() == null ? java.util.stream.Stream.empty() : status.getInitContainerStatuses().stream(),
+                            status.getContainerStatuses() == null ? java.util.stream.Stream.empty() : status.getContainerStatuses().stream())
+                    .mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).sum();
+            result.put(ordinal, new PodInfo(ordinal, pod.getMetadata().getName(), status.getPhase(),
+                    status.getPodIP() == null || status.getPodIP().isBlank() ? null : status.getPodIP(), ready, restarts,
+                    pod.getMetadata().getDeletionTimestamp() != null));
+        }
+        return result;
+    }
+
+    /**
+     * Records Events on Pod {@code podName} of StatefulSet {@code statefulSet}; see {@link KubeEvents}. Uses this
+     * object's client: close this object only after the last Event.
+     */
+    public EventSink events(String podName, String statefulSet) {
+        return new KubeEvents(client, calls, Objects.requireNonNull(podName, "podName"), Objects.requireNonNull(statefulSet, "statefulSet"), clock);
+    }
+
+    /**
+     * The Events the agent recorded on the StatefulSet's pods ({@code list events} with the label
+     * {@value KubeEvents#STATEFULSET_LABEL}), oldest first. The cluster keeps Events for its {@code --event-ttl}
+     * (one hour by default).
+     */
+    public List<AgentEvent> agentEvents(StatefulSetInfo sts) {
+        List<io.fabric8.kubernetes.api.model.Event> events = calls.run("list", "events", null,
+                () -> client.v1().events().inNamespace(namespace()).withLabel(KubeEvents.STATEFULSET_LABEL, sts.name()).list().getItems());
+        List<AgentEvent> result = new ArrayList<>();
+        for (io.fabric8.kubernetes.api.model.Event e : events) {
+            if (e.getInvolvedObject() == null || e.getInvolvedObject().getName() == null) {
+                continue;
+            }
+            result.add(new AgentEvent(e.getInvolvedObject().getName(), e.getReason(), e.getType(), e.getMessage(),
+                    firstTime(e.getLastTimestamp(), e.getFirstTimestamp(), e.getMetadata().getCreationTimestamp())));
+        }
+        result.sort(java.util.Comparator.comparing(AgentEvent::time, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                .thenComparing(AgentEvent::pod));
+        return result;
+    }
+
+    private static Instant firstTime(String... times) {
+        for (String t : times) {
+            if (t != null && !t.isBlank()) {
+                try {
+                    return java.time.OffsetDateTime.parse(t).toInstant();
+                } catch (java.time.format.DateTimeParseException e) {
+                    // another writer's format: try the next field
+                }
+            }
+        }
+        return null;
     }
 
     /** For {@code --dry-run}: the pods' published states and the Lease, as lines a person reads. */

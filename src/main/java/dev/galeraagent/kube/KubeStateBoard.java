@@ -25,15 +25,23 @@ public final class KubeStateBoard implements StateBoard {
     private final StatefulSetInfo sts;
     private final int self;
     private final Duration leaseTerm;
+    private final EventSink events;
     private volatile boolean off;
+    private String lastDecided;
     private volatile Map<Integer, PublishedState> last = Map.of();
     private String lastWarning;
 
+    /** Records this pod's decisions and Lease takes and releases as Events on its Pod ({@link KubeApi#events}). */
     public KubeStateBoard(KubeApi api, StatefulSetInfo sts, int selfOrdinal, Duration leaseTerm) {
+        this(api, sts, selfOrdinal, leaseTerm, api.events(sts.podName(selfOrdinal), sts.name()));
+    }
+
+    public KubeStateBoard(KubeApi api, StatefulSetInfo sts, int selfOrdinal, Duration leaseTerm, EventSink events) {
         this.api = api;
         this.sts = sts;
         this.self = selfOrdinal;
         this.leaseTerm = leaseTerm;
+        this.events = events;
     }
 
     @Override
@@ -72,7 +80,10 @@ public final class KubeStateBoard implements StateBoard {
         try {
             return switch (lease.tryAcquire(holder, position.map(p -> p.uuid().toString()).orElse(null),
                     position.map(Position::seqno).orElse(Position.UNKNOWN_SEQNO), leaseTerm)) {
-                case LeaseOutcome.Acquired a -> new LeaseGrant.Held(new HandOffLease(api.namespace(), lease.name(), holder, leaseTerm));
+                case LeaseOutcome.Acquired a -> {
+                    events.leaseTaken(lease.name(), holder, a.lease().clusterUuid(), a.lease().seqno(), a.lease().expiresAt());
+                    yield new LeaseGrant.Held(new HandOffLease(api.namespace(), lease.name(), holder, leaseTerm));
+                }
                 case LeaseOutcome.HeldByOther h -> new LeaseGrant.NotHeld("the bootstrap Lease " + lease.name() + " is held by "
                         + h.lease().holder() + " until " + h.lease().expiresAt());
             };
@@ -89,9 +100,42 @@ public final class KubeStateBoard implements StateBoard {
             return;
         }
         try {
-            api.lease(sts).release(holder);
+            BootstrapLease lease = api.lease(sts);
+            if (lease.release(holder)) {
+                events.leaseReleased(lease.name(), holder, "a Primary component appeared before it bootstrapped: it joins instead");
+            }
         } catch (KubeApiException e) {
             failed("release the bootstrap Lease", e);
+        }
+    }
+
+    /**
+     * Records a decision as an Event on this pod: {@code BootstrapDecision}, {@code BootstrapRefused},
+     * {@code BootstrapOverride} (a final decision under {@code --force-bootstrap-from}) or {@code BootstrapWaiting}.
+     * The same decision with the same reasons as the last one recorded is not recorded again: a WAIT that lasts
+     * many rounds is one Event. Never throws. {@code state} is what the round published ({@link #publish}).
+     */
+    public void decided(PublishedState state) {
+        if (off || state.decision() == null) {
+            return;
+        }
+        String key = state.decision() + "|" + state.forcedFrom() + "|" + state.reasons();
+        synchronized (this) {
+            if (key.equals(lastDecided)) {
+                return;
+            }
+            lastDecided = key;
+        }
+        switch (state.decision()) {
+            case "WAIT" -> events.bootstrapWaiting(state.reasons());
+            case "REFUSE" -> events.bootstrapRefused(state.reasons());
+            default -> {
+                if (state.forcedFrom() != null) {
+                    events.bootstrapOverride(state.forcedFrom(), state.decision(), state.reasons());
+                } else {
+                    events.bootstrapDecision(state.decision(), state.reasons());
+                }
+            }
         }
     }
 
