@@ -70,6 +70,17 @@ public final class KubeApi implements AutoCloseable {
         return new KubeApi(KubeClients.connect(kubeconfig, KubeClients.DEFAULT_REQUEST_TIMEOUT), namespace);
     }
 
+    /**
+     * As {@link #connect}, in {@code namespace} when given, else the namespace the kubeconfig's context (or, in a pod,
+     * the service account) names, else {@code default}: what a person running a command from a laptop expects.
+     */
+    public static KubeApi connectTo(Optional<Path> kubeconfig, Optional<String> namespace) {
+        KubernetesClient client = KubeClients.connect(kubeconfig, KubeClients.DEFAULT_REQUEST_TIMEOUT);
+        String ns = namespace.filter(n -> !n.isBlank())
+                .orElseGet(() -> client.getNamespace() == null || client.getNamespace().isBlank() ? "default" : client.getNamespace());
+        return new KubeApi(client, ns);
+    }
+
     public String namespace() {
         return calls.namespace();
     }
