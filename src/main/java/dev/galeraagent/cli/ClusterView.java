@@ -12,6 +12,7 @@ import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,7 +153,7 @@ final class ClusterView {
             case History.Unreadable u -> unreadable = u.why();
         }
         List<String> advice = advice(in, rows, history);
-        return new Summary(sts.namespace(), sts.name(), sts.replicas(), in.now().toString(), rows, lease, history, events, unreadable, advice);
+        return new Summary(sts.namespace(), sts.name(), sts.replicas(), in.now().truncatedTo(ChronoUnit.SECONDS).toString(), rows, lease, history, events, unreadable, advice);
     }
 
     private static Row row(Inputs in, int ordinal) {

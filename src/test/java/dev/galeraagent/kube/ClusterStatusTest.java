@@ -96,7 +96,7 @@ class ClusterStatusTest {
 
     static PublishedState state(int ordinal, String phase, String uuid, long seqno, String decision, List<String> reasons) {
         return new PublishedState(ordinal, phase, uuid == null, uuid, seqno, false, false, decision, reasons, null,
-                "2026-11-26T10:00:0" + ordinal + "Z", "0.1.0");
+                Instant.now().minusSeconds(40 - ordinal).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), "0.1.0");
     }
 
     /** Serves {@code statuses[i]} as /status on POD_IPS[i], all on one port (the sidecars' port is one option). */
@@ -195,10 +195,12 @@ class ClusterStatusTest {
 
     @Test
     void aFullCrashWaitingForAPodThatNeverReportedSaysWhoAndWhatToDo() throws Exception {
-        List<String> waiting = List.of("no live Primary component among the peers (galera-1 answering, mysqld not; galera-2 not live: no answer)",
-                "waiting for pods [2] to publish their state: 2 of 3 known (rule 4)");
-        PublishedState w0 = state(0, "waiting", UUID_A, 1500, "WAIT", waiting);
-        PublishedState w1 = state(1, "waiting", UUID_A, 1498, "WAIT", waiting);
+        PublishedState w0 = state(0, "waiting", UUID_A, 1500, "WAIT", List.of(
+                "no live Primary component among the peers (galera-1 answering, mysqld not; galera-2 not live: name not resolved)",
+                "waiting for pods [2] to publish their state: 2 of 3 known (rule 4)"));
+        PublishedState w1 = state(1, "waiting", UUID_A, 1498, "WAIT", List.of(
+                "no live Primary component among the peers (galera-0 answering, mysqld not; galera-2 not live: name not resolved)",
+                "waiting for pods [2] to publish their state: 2 of 3 known (rule 4)"));
         publish(w0);
         publish(w1);
         podStatus(0, "Pending", POD_IPS[0], false);
