@@ -3,6 +3,7 @@ package dev.galeraagent.kube;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -14,7 +15,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +29,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The agent's whole use of the Kubernetes API (DESIGN rules 4 and 6): find the StatefulSet, read the pods'
@@ -294,9 +299,9 @@ public final class KubeApi implements AutoCloseable {
             PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
             Boolean ready = status.getConditions() == null ? null : status.getConditions().stream()
                     .filter(c -> "Ready".equals(c.getType())).findFirst().map(c -> "True".equals(c.getStatus())).orElse(null);
-            int restarts = java.util.stream.Stream.concat(
-                            status.getInitContainerStatuses() == null ? java.util.stream.Stream.empty() : status.getInitContainerStatuses().stream(),
-                            status.getContainerStatuses() == null ? java.util.stream.Stream.empty() : status.getContainerStatuses().stream())
+            int restarts = Stream.concat(
+                            status.getInitContainerStatuses() == null ? Stream.empty() : status.getInitContainerStatuses().stream(),
+                            status.getContainerStatuses() == null ? Stream.empty() : status.getContainerStatuses().stream())
                     .mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).sum();
             result.put(ordinal, new PodInfo(ordinal, pod.getMetadata().getName(), status.getPhase(),
                     status.getPodIP() == null || status.getPodIP().isBlank() ? null : status.getPodIP(), ready, restarts,
@@ -319,17 +324,17 @@ public final class KubeApi implements AutoCloseable {
      * (one hour by default).
      */
     public List<AgentEvent> agentEvents(StatefulSetInfo sts) {
-        List<io.fabric8.kubernetes.api.model.Event> events = calls.run("list", "events", null,
+        List<Event> events = calls.run("list", "events", null,
                 () -> client.v1().events().inNamespace(namespace()).withLabel(KubeEvents.STATEFULSET_LABEL, sts.name()).list().getItems());
         List<AgentEvent> result = new ArrayList<>();
-        for (io.fabric8.kubernetes.api.model.Event e : events) {
+        for (Event e : events) {
             if (e.getInvolvedObject() == null || e.getInvolvedObject().getName() == null) {
                 continue;
             }
             result.add(new AgentEvent(e.getInvolvedObject().getName(), e.getReason(), e.getType(), e.getMessage(),
                     firstTime(e.getLastTimestamp(), e.getFirstTimestamp(), e.getMetadata().getCreationTimestamp())));
         }
-        result.sort(java.util.Comparator.comparing(AgentEvent::time, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+        result.sort(Comparator.comparing(AgentEvent::time, Comparator.nullsFirst(Comparator.naturalOrder()))
                 .thenComparing(AgentEvent::pod));
         return result;
     }
@@ -338,8 +343,8 @@ public final class KubeApi implements AutoCloseable {
         for (String t : times) {
             if (t != null && !t.isBlank()) {
                 try {
-                    return java.time.OffsetDateTime.parse(t).toInstant();
-                } catch (java.time.format.DateTimeParseException e) {
+                    return OffsetDateTime.parse(t).toInstant();
+                } catch (DateTimeParseException e) {
                     // another writer's format: try the next field
                 }
             }

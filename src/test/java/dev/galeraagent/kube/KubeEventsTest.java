@@ -1,6 +1,7 @@
 package dev.galeraagent.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.galeraagent.bootstrap.BootstrapSettings;
 import dev.galeraagent.bootstrap.HandOff;
@@ -108,11 +109,11 @@ class KubeEventsTest {
             board.releaseLease("galera-0"); // not held any more: nothing released, nothing recorded
 
             assertThat(api.agentEvents(sts)).extracting(AgentEvent::pod, AgentEvent::reason, AgentEvent::message).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple("galera-0", "BootstrapWaiting", "WAIT: " + waiting.getFirst()),
-                    org.assertj.core.groups.Tuple.tuple("galera-0", "BootstrapDecision", "BOOTSTRAP_FROM_HERE: pod 0 has the highest seqno 42"),
-                    org.assertj.core.groups.Tuple.tuple("galera-0", "LeaseTaken", "galera-0 took Lease galera-galera-bootstrap to bootstrap from "
+                    tuple("galera-0", "BootstrapWaiting", "WAIT: " + waiting.getFirst()),
+                    tuple("galera-0", "BootstrapDecision", "BOOTSTRAP_FROM_HERE: pod 0 has the highest seqno 42"),
+                    tuple("galera-0", "LeaseTaken", "galera-0 took Lease galera-galera-bootstrap to bootstrap from "
                             + UUID + ":42, held until 2026-11-26T10:01:02Z unless renewed"),
-                    org.assertj.core.groups.Tuple.tuple("galera-0", "LeaseReleased", "galera-0 released Lease galera-galera-bootstrap: "
+                    tuple("galera-0", "LeaseReleased", "galera-0 released Lease galera-galera-bootstrap: "
                             + "a Primary component appeared before it bootstrapped: it joins instead"));
             assertThat(api.agentEvents(sts)).extracting(AgentEvent::time).isSorted().doesNotContainNull();
         }
@@ -127,9 +128,9 @@ class KubeEventsTest {
             board.decided(decided(1, "BOOTSTRAP_FROM_HERE", List.of("a person chose pod 1 with --force-bootstrap-from=1"), 1));
             board.decided(decided(1, "REFUSE", List.of("the pods do not share one cluster history"), null));
             assertThat(api.agentEvents(sts)).extracting(AgentEvent::reason, AgentEvent::type).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple("BootstrapRefused", "Warning"),
-                    org.assertj.core.groups.Tuple.tuple("BootstrapOverride", "Warning"),
-                    org.assertj.core.groups.Tuple.tuple("BootstrapRefused", "Warning"));
+                    tuple("BootstrapRefused", "Warning"),
+                    tuple("BootstrapOverride", "Warning"),
+                    tuple("BootstrapRefused", "Warning"));
             assertThat(api.agentEvents(sts).get(1).message())
                     .isEqualTo("BOOTSTRAP_FROM_HERE under --force-bootstrap-from=1: a person chose pod 1 with --force-bootstrap-from=1");
         }
@@ -154,8 +155,8 @@ class KubeEventsTest {
             assertThat(task.step()).isEqualTo(Step.COMPLETED);
             StatefulSetInfo sts = api.statefulSet("galera-1", Optional.of("galera"));
             assertThat(api.agentEvents(sts)).extracting(AgentEvent::pod, AgentEvent::reason).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple("galera-1", "HandOffComplete"),
-                    org.assertj.core.groups.Tuple.tuple("galera-1", "LeaseReleased"));
+                    tuple("galera-1", "HandOffComplete"),
+                    tuple("galera-1", "LeaseReleased"));
             assertThat(api.agentEvents(sts).getFirst().message()).startsWith("node is Primary: BOOTSTRAP_FROM_HERE done, removed the one-shot " + oneShot);
         }
     }
