@@ -64,24 +64,25 @@ public final class StatusCommand implements Callable<Integer> {
             description = "The StatefulSet. Default: in a pod (POD_NAME set) its own, else galera. (env: AGENT_STATEFULSET)")
     String statefulSet;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
-            description = "table or json. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "${env:AGENT_OUTPUT:-table}",
+            description = "table or json. Default: ${DEFAULT-VALUE}. (env: AGENT_OUTPUT)")
     String output;
 
     @Option(names = "--status-port", paramLabel = "PORT", defaultValue = "${env:AGENT_STATUS_PORT:-9800}",
             description = "The sidecars' port. Default: ${DEFAULT-VALUE}. (env: AGENT_STATUS_PORT)")
     int statusPort;
 
-    @Option(names = "--no-sidecars",
-            description = "Do not ask the pods' sidecars (from outside the cluster their addresses are usually unreachable: each costs the timeout).")
+    @Option(names = "--no-sidecars", defaultValue = "${env:AGENT_NO_SIDECARS:-false}",
+            description = "Do not ask the pods' sidecars (from outside the cluster their addresses are usually unreachable: "
+                    + "that costs --status-timeout). (env: AGENT_NO_SIDECARS)")
     boolean noSidecars;
 
-    @Option(names = "--sidecar-timeout", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
-            description = "How long to wait for the sidecars, all asked at once. Default: ${DEFAULT-VALUE}.")
-    Duration sidecarTimeout;
+    @Option(names = "--status-timeout", paramLabel = "DURATION", defaultValue = "${env:AGENT_STATUS_TIMEOUT:-1s}", converter = DurationConverter.class,
+            description = "How long to wait for the sidecars' /status, all asked at once. Default: ${DEFAULT-VALUE}. (env: AGENT_STATUS_TIMEOUT)")
+    Duration statusTimeout;
 
-    @Option(names = "--lease-warn-after", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
-            description = "A bootstrap Lease held longer than this is something to look at. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lease-warn-after", paramLabel = "DURATION", defaultValue = "${env:AGENT_LEASE_WARN_AFTER:-10m}", converter = DurationConverter.class,
+            description = "A bootstrap Lease held longer than this is something to look at. Default: ${DEFAULT-VALUE}. (env: AGENT_LEASE_WARN_AFTER)")
     Duration leaseWarnAfter;
 
     @Override
@@ -93,8 +94,8 @@ public final class StatusCommand implements Callable<Integer> {
         if (statusPort < 1 || statusPort > 65535) {
             throw new AgentException(ExitCode.USAGE, "--status-port must be 1-65535, was " + statusPort);
         }
-        if (sidecarTimeout.isZero() || sidecarTimeout.isNegative() || leaseWarnAfter.isNegative()) {
-            throw new AgentException(ExitCode.USAGE, "--sidecar-timeout must be positive and --lease-warn-after not negative");
+        if (statusTimeout.isZero() || statusTimeout.isNegative() || leaseWarnAfter.isNegative()) {
+            throw new AgentException(ExitCode.USAGE, "--status-timeout must be positive and --lease-warn-after not negative");
         }
         try (KubeApi api = KubeApi.connectTo(Optional.ofNullable(kubeconfig), Optional.of(namespace))) {
             StatefulSetInfo sts = statefulSet(api);
@@ -145,7 +146,7 @@ public final class StatusCommand implements Callable<Integer> {
             }
         }
         Map<Integer, PeerStatus> answers = new HashMap<>();
-        try (PeerStatusClient client = new PeerStatusClient(sidecarTimeout.dividedBy(2), sidecarTimeout)) {
+        try (PeerStatusClient client = new PeerStatusClient(statusTimeout.dividedBy(2), statusTimeout)) {
             client.fetchEndpoints(endpoints).forEach(a -> answers.put(a.ordinal(), a));
         }
         return answers;

@@ -69,7 +69,7 @@ class ClusterStatusTest {
 
     int status(String... extra) {
         List<String> args = new ArrayList<>(List.of("status", "--kubeconfig", kubeconfig.toString(), "-n", NS, "--statefulset", "galera",
-                "--status-port", Integer.toString(sidecarPort == 0 ? 9 : sidecarPort), "--sidecar-timeout", "1s"));
+                "--status-port", Integer.toString(sidecarPort == 0 ? 9 : sidecarPort), "--status-timeout", "1s"));
         args.addAll(List.of(extra));
         return AgentCommand.execute(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
     }
