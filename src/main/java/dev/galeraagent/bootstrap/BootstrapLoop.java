@@ -151,6 +151,7 @@ public final class BootstrapLoop {
                     own = PublishedStates.of(id.ordinal(), local, Optional.of(plan), s.forced(), clock.instant(), Version.get(),
                             run, s.podUid().orElse(null));
                 }
+                board.decided(own);
                 if (server != null) {
                     server.update(waitingStatus(dir, own));
                 }

@@ -69,6 +69,13 @@ public interface StateBoard {
      */
     boolean publish(PublishedState own);
 
+    /**
+     * Records this round's decision where people look after the fact (Kubernetes Events); never fails the run. Called
+     * every round: a board records a repeated decision once.
+     */
+    default void decided(PublishedState state) {
+    }
+
     /** Takes the bootstrap Lease for {@code holder}, recording the position it bootstraps from (none for a new cluster). */
     LeaseGrant acquireLease(String holder, Optional<Position> position);
 

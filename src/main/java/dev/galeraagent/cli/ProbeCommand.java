@@ -6,6 +6,8 @@ import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.discovery.PodIdentity;
 import dev.galeraagent.discovery.SystemFacts;
 import dev.galeraagent.kube.BootstrapLease;
+import dev.galeraagent.kube.EventReason;
+import dev.galeraagent.kube.EventSink;
 import dev.galeraagent.kube.KubeApi;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.probe.ExecCheck;
@@ -202,7 +204,7 @@ public final class ProbeCommand implements Runnable {
                 service.close();
                 throw new AgentException(ExitCode.ENVIRONMENT, "cannot listen on " + listen + ": " + e.getMessage());
             }
-            LazyLeases leases = noKubeApi ? null : new LazyLeases(Optional.ofNullable(kubeconfig));
+            LazyLeases leases = noKubeApi ? null : new LazyLeases(Optional.ofNullable(kubeconfig), who);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
@@ -212,7 +214,8 @@ public final class ProbeCommand implements Runnable {
                 stopped.countDown();
             }, "probe-shutdown"));
             server.schedule("rule 10 hand-off", HandOffTask.EVERY, new HandOffTask(options.configDir,
-                    () -> service.snapshot().observation(), leases, who.pod(), who.namespace(), Clock.systemUTC()));
+                    () -> service.snapshot().observation(), leases, who.pod(), who.namespace(), Clock.systemUTC(),
+                    leases == null ? EventSink.NONE : leases));
             service.snapshot(); // the first read loads the driver and connects: not inside a kubelet probe's deadline
             server.start();
             Log.of("probe").info("checking " + access + ", cache " + cache.toMillis() + "ms, startup grace "
@@ -226,24 +229,47 @@ public final class ProbeCommand implements Runnable {
      * Opens the Kubernetes client only when a hand-off names a Lease: a node without one never loads fabric8,
      * which would cost the long-running sidecar memory for nothing.
      */
-    static final class LazyLeases implements HandOffTask.LeaseOpener, AutoCloseable {
+    static final class LazyLeases implements HandOffTask.LeaseOpener, EventSink, AutoCloseable {
         private final Optional<Path> kubeconfig;
+        private final Who who;
         private KubeApi api;
+        private EventSink events;
 
-        LazyLeases(Optional<Path> kubeconfig) {
+        LazyLeases(Optional<Path> kubeconfig, Who who) {
             this.kubeconfig = kubeconfig;
+            this.who = who;
         }
 
         @Override
         public synchronized BootstrapLease open(String namespace, String name) {
+            return api(namespace).lease(name);
+        }
+
+        private KubeApi api(String namespace) {
             if (api != null && !api.namespace().equals(namespace)) {
-                api.close();
-                api = null;
+                close();
             }
             if (api == null) {
                 api = KubeApi.connect(kubeconfig, namespace);
             }
-            return api.lease(name);
+            return api;
+        }
+
+        /** Events go on this pod, in its namespace; a pod outside a StatefulSet (a laptop, a test) records none. */
+        @Override
+        public synchronized void record(EventReason reason, String message) {
+            if (who.ordinal() == null) {
+                return;
+            }
+            try {
+                if (events == null || api == null || !api.namespace().equals(who.namespace())) {
+                    String statefulSet = who.pod().substring(0, who.pod().lastIndexOf('-'));
+                    events = api(who.namespace()).events(who.pod(), statefulSet);
+                }
+                events.record(reason, message);
+            } catch (RuntimeException e) { // no client (an unreadable kubeconfig): an Event is never worth stopping for
+                Log.of("events").warn("cannot record Event " + reason.reason() + ": " + e.getMessage());
+            }
         }
 
         @Override
@@ -252,6 +278,7 @@ public final class ProbeCommand implements Runnable {
                 api.close();
                 api = null;
             }
+            events = null;
         }
     }
 

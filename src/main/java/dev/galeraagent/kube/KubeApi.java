@@ -3,8 +3,10 @@ package dev.galeraagent.kube;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -13,7 +15,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,6 +29,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The agent's whole use of the Kubernetes API (DESIGN rules 4 and 6): find the StatefulSet, read the pods'
@@ -67,6 +73,17 @@ public final class KubeApi implements AutoCloseable {
     /** A client from the pod's service account, or from {@code kubeconfig}; see {@link KubeClients#connect}. */
     public static KubeApi connect(Optional<Path> kubeconfig, String namespace) {
         return new KubeApi(KubeClients.connect(kubeconfig, KubeClients.DEFAULT_REQUEST_TIMEOUT), namespace);
+    }
+
+    /**
+     * As {@link #connect}, in {@code namespace} when given, else the namespace the kubeconfig's context (or, in a pod,
+     * the service account) names, else {@code default}: what a person running a command from a laptop expects.
+     */
+    public static KubeApi connectTo(Optional<Path> kubeconfig, Optional<String> namespace) {
+        KubernetesClient client = KubeClients.connect(kubeconfig, KubeClients.DEFAULT_REQUEST_TIMEOUT);
+        String ns = namespace.filter(n -> !n.isBlank())
+                .orElseGet(() -> client.getNamespace() == null || client.getNamespace().isBlank() ? "default" : client.getNamespace());
+        return new KubeApi(client, ns);
     }
 
     public String namespace() {
@@ -323,6 +340,80 @@ public final class KubeApi implements AutoCloseable {
     /** A bootstrap Lease by its name: for the sidecar, which reads the name from the bootstrap hand-off. */
     public BootstrapLease lease(String leaseName) {
         return new BootstrapLease(client, calls, Objects.requireNonNull(leaseName, "leaseName"), clock);
+    }
+
+    /**
+     * What Kubernetes says about the pods {@code <sts>-0 .. <sts>-(replicas-1)} (phase, IP, Ready condition,
+     * restarts), by ordinal, in one list call kept like {@link #readStates}; a pod that does not exist is absent.
+     */
+    public SortedMap<Integer, PodInfo> pods(StatefulSetInfo sts) {
+        List<Pod> pods = calls.run("list", "pods", null,
+                () -> client.pods().inNamespace(namespace()).withLabels(sts.selector()).list().getItems());
+        Pattern ordinalName = Pattern.compile(Pattern.quote(sts.name()) + "-(0|[1-9][0-9]{0,8})");
+        SortedMap<Integer, PodInfo> result = new TreeMap<>();
+        for (Pod pod : pods) {
+            Matcher m = ordinalName.matcher(pod.getMetadata().getName());
+            if (!m.matches() || !ownedBy(pod, sts.name())) {
+                continue;
+            }
+            int ordinal = Integer.parseInt(m.group(1));
+            if (ordinal >= sts.replicas()) {
+                continue;
+            }
+            PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
+            Boolean ready = status.getConditions() == null ? null : status.getConditions().stream()
+                    .filter(c -> "Ready".equals(c.getType())).findFirst().map(c -> "True".equals(c.getStatus())).orElse(null);
+            int restarts = Stream.concat(
+                            status.getInitContainerStatuses() == null ? Stream.empty() : status.getInitContainerStatuses().stream(),
+                            status.getContainerStatuses() == null ? Stream.empty() : status.getContainerStatuses().stream())
+                    .mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).sum();
+            result.put(ordinal, new PodInfo(ordinal, pod.getMetadata().getName(), status.getPhase(),
+                    status.getPodIP() == null || status.getPodIP().isBlank() ? null : status.getPodIP(), ready, restarts,
+                    pod.getMetadata().getDeletionTimestamp() != null));
+        }
+        return result;
+    }
+
+    /**
+     * Records Events on Pod {@code podName} of StatefulSet {@code statefulSet}; see {@link KubeEvents}. Uses this
+     * object's client: close this object only after the last Event.
+     */
+    public EventSink events(String podName, String statefulSet) {
+        return new KubeEvents(client, calls, Objects.requireNonNull(podName, "podName"), Objects.requireNonNull(statefulSet, "statefulSet"), clock);
+    }
+
+    /**
+     * The Events the agent recorded on the StatefulSet's pods ({@code list events} with the label
+     * {@value KubeEvents#STATEFULSET_LABEL}), oldest first. The cluster keeps Events for its {@code --event-ttl}
+     * (one hour by default).
+     */
+    public List<AgentEvent> agentEvents(StatefulSetInfo sts) {
+        List<Event> events = calls.run("list", "events", null,
+                () -> client.v1().events().inNamespace(namespace()).withLabel(KubeEvents.STATEFULSET_LABEL, sts.name()).list().getItems());
+        List<AgentEvent> result = new ArrayList<>();
+        for (Event e : events) {
+            if (e.getInvolvedObject() == null || e.getInvolvedObject().getName() == null) {
+                continue;
+            }
+            result.add(new AgentEvent(e.getInvolvedObject().getName(), e.getReason(), e.getType(), e.getMessage(),
+                    firstTime(e.getLastTimestamp(), e.getFirstTimestamp(), e.getMetadata().getCreationTimestamp())));
+        }
+        result.sort(Comparator.comparing(AgentEvent::time, Comparator.nullsFirst(Comparator.naturalOrder()))
+                .thenComparing(AgentEvent::pod));
+        return result;
+    }
+
+    private static Instant firstTime(String... times) {
+        for (String t : times) {
+            if (t != null && !t.isBlank()) {
+                try {
+                    return OffsetDateTime.parse(t).toInstant();
+                } catch (DateTimeParseException e) {
+                    // another writer's format: try the next field
+                }
+            }
+        }
+        return null;
     }
 
     /** For {@code --dry-run}: the pods' published states and the Lease, as lines a person reads. */

@@ -26,21 +26,25 @@ public final class KubeStateBoard implements StateBoard {
     private final ElectionApi api;
     private final int self;
     private final Duration leaseTerm;
+    private final EventSink events;
     private volatile boolean off;
     private volatile boolean reached;
     private volatile java.util.Set<Integer> ready = java.util.Set.of();
     private volatile Optional<Integer> open = Optional.empty();
+    private String lastDecided;
     private volatile Map<Integer, PublishedState> last = Map.of();
     private String lastWarning;
 
+    /** Records this pod's decisions and Lease takes and releases as Events on its Pod ({@link KubeApi#events}). */
     public KubeStateBoard(KubeApi api, StatefulSetInfo sts, int selfOrdinal, Duration leaseTerm) {
-        this(api.election(sts, selfOrdinal), selfOrdinal, leaseTerm);
+        this(api.election(sts, selfOrdinal), selfOrdinal, leaseTerm, api.events(sts.podName(selfOrdinal), sts.name()));
     }
 
-    public KubeStateBoard(ElectionApi api, int selfOrdinal, Duration leaseTerm) {
+    public KubeStateBoard(ElectionApi api, int selfOrdinal, Duration leaseTerm, EventSink events) {
         this.api = api;
         this.self = selfOrdinal;
         this.leaseTerm = leaseTerm;
+        this.events = events;
     }
 
     @Override
@@ -100,7 +104,10 @@ public final class KubeStateBoard implements StateBoard {
                     position.map(Position::seqno).orElse(Position.UNKNOWN_SEQNO), leaseTerm);
             reached = true;
             return switch (outcome) {
-                case LeaseOutcome.Acquired a -> new LeaseGrant.Held(new HandOffLease(api.namespace(), leaseName, holder, leaseTerm));
+                case LeaseOutcome.Acquired a -> {
+                    events.leaseTaken(leaseName, holder, a.lease().clusterUuid(), a.lease().seqno(), a.lease().expiresAt());
+                    yield new LeaseGrant.Held(new HandOffLease(api.namespace(), leaseName, holder, leaseTerm));
+                }
                 case LeaseOutcome.HeldByOther h -> new LeaseGrant.NotHeld("the bootstrap Lease " + leaseName + " is held by "
                         + h.lease().holder() + " until " + h.lease().expiresAt());
             };
@@ -117,9 +124,43 @@ public final class KubeStateBoard implements StateBoard {
             return;
         }
         try {
-            api.releaseLease(holder);
+            if (api.releaseLease(holder)) {
+                events.leaseReleased(api.leaseName(), holder, "a Primary component appeared before it bootstrapped (or its decision could not"
+                        + " be published): it decides again");
+            }
         } catch (KubeApiException e) {
             failed("release the bootstrap Lease", e);
+        }
+    }
+
+    /**
+     * Records a decision as an Event on this pod: {@code BootstrapDecision}, {@code BootstrapRefused},
+     * {@code BootstrapOverride} (a final decision under {@code --force-bootstrap-from}) or {@code BootstrapWaiting}.
+     * The same decision with the same reasons as the last one recorded is not recorded again: a WAIT that lasts
+     * many rounds is one Event. Never throws. {@code state} is what the round published ({@link #publish}).
+     */
+    @Override
+    public void decided(PublishedState state) {
+        if (off || state.decision() == null) {
+            return;
+        }
+        String key = state.decision() + "|" + state.forcedFrom() + "|" + state.reasons();
+        synchronized (this) {
+            if (key.equals(lastDecided)) {
+                return;
+            }
+            lastDecided = key;
+        }
+        switch (state.decision()) {
+            case "WAIT" -> events.bootstrapWaiting(state.reasons());
+            case "REFUSE" -> events.bootstrapRefused(state.reasons());
+            default -> {
+                if (state.forcedFrom() != null) {
+                    events.bootstrapOverride(state.forcedFrom(), state.decision(), state.reasons());
+                } else {
+                    events.bootstrapDecision(state.decision(), state.reasons());
+                }
+            }
         }
     }
 

@@ -38,6 +38,12 @@ public record PodStates(
         ready = Collections.unmodifiableSortedSet(new TreeSet<>(ready));
     }
 
+    /** A reading without readiness (no pod Ready). */
+    public PodStates(StatefulSetInfo statefulSet, SortedMap<Integer, PublishedState> published, SortedSet<Integer> unpublished,
+                     SortedMap<Integer, String> malformed, SortedSet<Integer> missing) {
+        this(statefulSet, published, unpublished, malformed, missing, new TreeSet<>());
+    }
+
     /** The other pods' published states, as the bootstrap planner takes them. */
     public Map<Integer, PublishedState> othersThan(int ordinal) {
         Map<Integer, PublishedState> others = new HashMap<>(published);

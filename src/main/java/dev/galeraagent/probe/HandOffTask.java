@@ -5,6 +5,7 @@ import dev.galeraagent.bootstrap.HandOff;
 import dev.galeraagent.bootstrap.HandOffLease;
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.bootstrap.LeaseRenewer;
+import dev.galeraagent.kube.EventSink;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.probe.Observation.Answered;
 import java.io.IOException;
@@ -77,6 +78,7 @@ public final class HandOffTask implements Runnable {
     private final String podName;
     private final String podNamespace;
     private final Clock clock;
+    private final EventSink events;
 
     private boolean oneShotsCleared;
     private boolean leaseLost;
@@ -94,6 +96,13 @@ public final class HandOffTask implements Runnable {
      */
     public HandOffTask(Path configDir, Supplier<Observation> status, LeaseOpener leases, String podName, String podNamespace,
             Clock clock) {
+        this(configDir, status, leases, podName, podNamespace, clock, EventSink.NONE);
+    }
+
+    /** @param events where the hand-off, the Lease's release and its loss are recorded as Events on this pod */
+    public HandOffTask(Path configDir, Supplier<Observation> status, LeaseOpener leases, String podName, String podNamespace,
+            Clock clock, EventSink events) {
+        this.events = Objects.requireNonNull(events, "events");
         this.configDir = Objects.requireNonNull(configDir, "configDir");
         this.status = Objects.requireNonNull(status, "status");
         this.leases = leases;
@@ -157,6 +166,7 @@ public final class HandOffTask implements Runnable {
         }
         LOG.info("node is Primary: " + handOff.plan() + " done, removed the one-shot " + handOff.oneShotFile()
                 + " and renamed " + HandOff.REQUEST + " to " + HandOff.DONE + " (a container restart joins, never bootstraps again)");
+        events.handOffComplete(handOff.plan(), handOff.oneShotFile());
         if (lease != null) {
             release(lease);
         }
@@ -285,6 +295,7 @@ public final class HandOffTask implements Runnable {
                         + "mariadbd is left running. Check that only one pod bootstrapped: kubectl get lease " + lease.name()
                         + " -o yaml, and each pod's wsrep_cluster_state_uuid in /status");
                 dropBootstrapSetting();
+                events.leaseLost(describe(lease), holder(lease));
             }
         } catch (AgentException | IllegalArgumentException e) {
             warnOnce("cannot renew Lease " + describe(lease) + ": " + e.getMessage() + "; trying again (it expires "
@@ -316,7 +327,9 @@ public final class HandOffTask implements Runnable {
             return;
         }
         try {
-            if (!open(lease).release(holder(lease))) {
+            if (open(lease).release(holder(lease))) {
+                events.leaseReleased(describe(lease), holder(lease), "its node is Primary, the bootstrap is done");
+            } else {
                 LOG.warn("Lease " + describe(lease) + " was no longer held by " + holder(lease) + " when the node became Primary: nothing to release");
             }
         } catch (AgentException | IllegalArgumentException e) {

@@ -52,6 +52,12 @@ public record PublishedState(
         reasons = reasons == null ? List.of() : List.copyOf(reasons);
     }
 
+    /** A state without a run, a Pod uid or a cut-off transfer (as an older agent publishes it). */
+    public PublishedState(int ordinal, String phase, boolean empty, String uuid, long seqno, boolean seqnoRecovered, boolean safeToBootstrap,
+                          String decision, List<String> reasons, Integer forcedFrom, String time, String agentVersion) {
+        this(ordinal, phase, empty, uuid, seqno, seqnoRecovered, safeToBootstrap, decision, reasons, forcedFrom, time, agentVersion, null, null, false);
+    }
+
     /** Equal in every field but {@code time}: re-stamping the same state is not a change worth publishing. */
     public boolean sameIgnoringTime(PublishedState other) {
         return other != null && withoutTime().equals(other.withoutTime());

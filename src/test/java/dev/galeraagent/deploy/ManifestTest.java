@@ -52,7 +52,8 @@ class ManifestTest {
     static final Set<String> AGENT_PERMISSIONS = Set.of(
             "/pods:get", "/pods:list", "/pods:patch",
             "apps/statefulsets:get",
-            "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update");
+            "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update",
+            "/events:create");
 
     static Manifest manifest;
     static StatefulSet sts;

@@ -3,6 +3,7 @@ package dev.galeraagent.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -63,8 +64,29 @@ class AgentLifecycleIT {
         Scenarios.record("S1 fresh start of three pods", c, t, null, "");
     }
 
+    /** Issue 12: {@code agent status} in a pod, with the pod's own environment, right after the fresh start. */
     @Test
     @Order(2)
+    void s1StatusShowsTheFormedClusterItsLeaseAndTheBootstrapsEventsAtAGlance() throws Exception {
+        c.waitAllSynced(Scenarios.FORM);
+        Pod pod = c.pod(1);
+        Exec.Result r = pod.exec(Duration.ofSeconds(60), pod.workDir().resolve("agent").toString(), "status",
+                "--kubeconfig", c.kubeconfig().toString());
+        String out = r.output();
+        assertThat(r.exit()).as(out).isZero();
+        for (int i = 0; i < 3; i++) {
+            assertThat(out).as(out).containsPattern("galera-" + i + " +Running +decided +Primary/Synced +" + clusterUuid + " +\\d+ +yes +yes +"
+                    + (i == 0 ? "NEW_CLUSTER" : "JOIN"));
+        }
+        assertThat(out).contains("History: one, " + clusterUuid + " on pods [0, 1, 2]")
+                .containsPattern("Lease: \\S+-galera-bootstrap free")
+                .containsPattern("(?s)galera-0  LeaseTaken .*galera-0  HandOffComplete .*galera-0  LeaseReleased ")
+                .contains("To do: nothing");
+        Files.writeString(c.dir().resolve("agent-status.txt"), out);
+    }
+
+    @Test
+    @Order(3)
     void s3Pod0ContainerRestartAfterItBootstrappedJoinsAndStartsNoSecondCluster() throws Exception {
         // "right after": the others have joined and the sidecar has had a few of its polls
         c.waitAllSynced(Scenarios.FORM);
@@ -86,7 +108,7 @@ class AgentLifecycleIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void s3Kill9UnderWritesComesBackByContainerRestartAndByPodRestart() throws Exception {
         try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
             Scenarios.writeFor(w, Duration.ofSeconds(3));
@@ -116,7 +138,7 @@ class AgentLifecycleIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void s2RollingRestartEveryPodJoinsAgainNobodyBootstraps() throws Exception {
         try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
             Instant t0 = Instant.now();
@@ -136,7 +158,7 @@ class AgentLifecycleIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void s8Pod0RestartedWhileTheOthersRunJoinsThem() throws Exception {
         try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
             Scenarios.writeFor(w, Duration.ofSeconds(2));
@@ -153,7 +175,7 @@ class AgentLifecycleIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void s12PartitionedPodTurnsNotReadyIsNotKilledAndRejoins() throws Exception {
         awaitReady(List.of(0, 1, 2));
         try (Writer w = Writer.start(c, List.of(0, 1), Scenarios.WRITE_PAUSE)) {
@@ -183,7 +205,7 @@ class AgentLifecycleIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void s11ScaleFromThreeToFiveAndBack() throws Exception {
         try (Writer w = Writer.start(c, List.of(0, 1, 2), Scenarios.WRITE_PAUSE)) {
             Instant t0 = Instant.now();

@@ -63,7 +63,7 @@ class BootstrapLeaseTest {
         LeaseOutcome outcome = lease().tryAcquire("galera-2", UUID_A, 1234, TERM);
         assertThat(outcome).isInstanceOf(LeaseOutcome.Acquired.class);
         assertThat(outcome.lease()).isEqualTo(new LeaseRecord("galera-galera-bootstrap", "galera-2", UUID_A, 1234L,
-                clock.instant(), clock.instant(), TERM, 0));
+                clock.instant(), clock.instant(), TERM, 0, "galera-2"));
         Lease lease = stored();
         assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("galera-2");
         assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo(30);
@@ -206,5 +206,21 @@ class BootstrapLeaseTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The record of an open bootstrap outlives the hold: only its own pod closes it, once every pod joined. */
+    @Test
+    void anOpenBootstrapStaysRecordedAfterTheReleaseUntilItsPodClosesIt() {
+        BootstrapLease l = lease();
+        l.tryAcquire("galera-2", UUID_A, 1234, TERM);
+        assertThat(l.release("galera-2")).isTrue();
+        assertThat(l.current()).hasValueSatisfying(r -> {
+            assertThat(r.holder()).isNull();
+            assertThat(r.openBootstrap()).isEqualTo("galera-2");
+        });
+        assertThat(l.close("galera-1")).as("another pod cannot close it").isFalse();
+        assertThat(l.close("galera-2")).isTrue();
+        assertThat(l.current()).hasValueSatisfying(r -> assertThat(r.openBootstrap()).isNull());
+        assertThat(l.close("galera-2")).as("closing twice changes nothing").isFalse();
     }
 }

@@ -98,6 +98,7 @@ class RbacTest {
                 lease.release("galera-0");
                 clock.advance(Duration.ofSeconds(11));
                 b.lease(sts).tryAcquire("galera-1", KubeApiTest.UUID_A, 4, Duration.ofSeconds(10));
+                a.events("galera-0", sts.name()).bootstrapDecision("JOIN", List.of("pods [1] are in a live Primary component"));
             }
             Set<String> used = new TreeSet<>();
             for (RecordedRequest request : mock.takeRequests()) {
@@ -107,7 +108,39 @@ class RbacTest {
             assertThat(used).containsExactlyInAnyOrder(
                     "/pods:get", "/pods:list", "/pods:patch",
                     "apps/statefulsets:get",
-                    "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update");
+                    "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update",
+                    "/events:create");
+        }
+    }
+
+    /**
+     * {@code agent status} is a person's tool: in a pod it runs with the agent's Role, which lets it read everything
+     * but the Event history ({@code list events}, not granted so that the Role only grows by {@code create events});
+     * it then says so and shows the rest.
+     */
+    @Test
+    void theStatusViewNeedsOnlyListEventsBeyondTheRole() throws Exception {
+        try (MockKube mock = MockKube.start("127.0.40.1", 0)) {
+            MockKube.createStatefulSet(mock.admin(), "db", "galera", 3, List.of(0, 1, 2));
+            List<HasMetadata> objects;
+            try (InputStream in = Files.newInputStream(Path.of("k8s/galera-statefulset.yaml"))) {
+                objects = mock.admin().load(in).items();
+            }
+            Role role = objects.stream().filter(Role.class::isInstance).map(Role.class::cast).findFirst().orElseThrow();
+            mock.takeRequests();
+            try (KubeApi a = mock.agent(mock.writeKubeconfig(dir, "db"), "db", new MutableClock(Instant.now()))) {
+                StatefulSetInfo sts = a.statefulSet("galera-0", Optional.empty());
+                a.readStates(sts);
+                a.pods(sts);
+                a.lease(sts).current();
+                a.agentEvents(sts);
+            }
+            Set<String> used = new TreeSet<>();
+            for (RecordedRequest request : mock.takeRequests()) {
+                used.add(permission(request));
+            }
+            used.removeAll(granted(role));
+            assertThat(used).containsExactly("/events:list");
         }
     }
 }

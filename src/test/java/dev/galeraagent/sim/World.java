@@ -372,7 +372,7 @@ final class World {
             return null;
         };
         StateBoard inner = schedule.api()
-                ? new KubeStateBoard(kube.forPod(i, clock, point), i, BootstrapSettings.DEFAULT_LEASE_TERM)
+                ? new KubeStateBoard(kube.forPod(i, clock, point), i, BootstrapSettings.DEFAULT_LEASE_TERM, dev.galeraagent.kube.EventSink.NONE)
                 : StateBoard.NONE;
         StateBoard board = new StateBoard() {
             @Override

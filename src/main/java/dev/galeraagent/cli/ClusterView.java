@@ -1,0 +1,362 @@
+package dev.galeraagent.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.galeraagent.discovery.PeerStatus;
+import dev.galeraagent.kube.AgentEvent;
+import dev.galeraagent.kube.LeaseRecord;
+import dev.galeraagent.kube.PodInfo;
+import dev.galeraagent.kube.PodStates;
+import dev.galeraagent.kube.StatefulSetInfo;
+import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.status.PublishedState;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * {@code agent status}'s pure part: what was read (published states, the Pod objects, the sidecars' /status, the
+ * Lease, the agent's Events) in; one row per pod, the Lease, whether the pods share one history, and what a person
+ * must do, out. No I/O, so every state of a cluster is tested without one.
+ */
+final class ClusterView {
+    /** Galera's uuid for "no history": grastate.dat of a node that never joined. */
+    static final String ZERO_UUID = "00000000-0000-0000-0000-000000000000";
+    /** Events shown per pod: its last decisions, Lease takes and releases, hand-off. */
+    static final int HISTORY_PER_POD = 6;
+
+    private ClusterView() {
+    }
+
+    /** The agent's Event history as read, or why it could not be. */
+    sealed interface History {
+        record Read(List<AgentEvent> events) implements History {
+        }
+
+        record Unreadable(String why) implements History {
+        }
+    }
+
+    /**
+     * Everything {@code agent status} read.
+     *
+     * @param sidecars     each pod's /status answer by ordinal; a pod not asked (no IP, --no-sidecars) is absent
+     * @param leaseTooLong a Lease held longer than this gets a piece of advice
+     */
+    record Inputs(StatefulSetInfo sts, PodStates states, SortedMap<Integer, PodInfo> pods, Map<Integer, PeerStatus> sidecars,
+            Optional<LeaseRecord> lease, History history, Instant now, Duration leaseTooLong) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Summary(
+            @JsonProperty("namespace") String namespace,
+            @JsonProperty("statefulset") String statefulSet,
+            @JsonProperty("replicas") int replicas,
+            @JsonProperty("time") String time,
+            @JsonProperty("pods") List<Row> pods,
+            @JsonProperty("lease") LeaseView lease,
+            @JsonProperty("history") HistoryView history,
+            @JsonProperty("events") List<EventView> events,
+            @JsonProperty("events_unreadable") String eventsUnreadable,
+            @JsonProperty("advice") List<String> advice) {
+
+        boolean actionNeeded() {
+            return !advice.isEmpty();
+        }
+    }
+
+    /**
+     * One pod. {@code uuid} and {@code seqno} are the live ones from /status when it answered, else the published ones.
+     *
+     * @param podPhase     Kubernetes' {@code status.phase}; {@code absent} when there is no Pod object
+     * @param agentPhase   the published phase: inspecting, waiting, decided, refused; null when nothing was published
+     * @param galera       {@code wsrep_cluster_status/wsrep_local_state_comment} from /status; {@code not running} when the
+     *                     sidecar (or {@code agent bootstrap}, while it waits) answered without them; null when unknown
+     * @param ready        the sidecar's verdict, else the kubelet's Ready condition ({@code readySource} says which)
+     * @param live         the sidecar's verdict; null when it did not answer
+     * @param sidecar      the sidecar's one-line reason, or why it did not answer
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Row(
+            @JsonProperty("pod") String pod,
+            @JsonProperty("ordinal") int ordinal,
+            @JsonProperty("pod_phase") String podPhase,
+            @JsonProperty("restarts") Integer restarts,
+            @JsonProperty("agent_phase") String agentPhase,
+            @JsonProperty("galera") String galera,
+            @JsonProperty("uuid") String uuid,
+            @JsonProperty("seqno") Long seqno,
+            @JsonProperty("decision") String decision,
+            @JsonProperty("forced_from") Integer forcedFrom,
+            @JsonProperty("reasons") List<String> reasons,
+            @JsonProperty("decided_at") String decidedAt,
+            @JsonProperty("ready") Boolean ready,
+            @JsonProperty("ready_source") String readySource,
+            @JsonProperty("live") Boolean live,
+            @JsonProperty("sidecar") String sidecar,
+            @JsonProperty("published") String published) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record LeaseView(
+            @JsonProperty("name") String name,
+            @JsonProperty("state") String state,
+            @JsonProperty("holder") String holder,
+            @JsonProperty("since") String since,
+            @JsonProperty("held_for_seconds") Long heldForSeconds,
+            @JsonProperty("expires") String expires,
+            @JsonProperty("uuid") String uuid,
+            @JsonProperty("seqno") Long seqno) {
+    }
+
+    /** {@code state}: {@code none} (no pod has state), {@code one}, {@code different}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record HistoryView(
+            @JsonProperty("state") String state,
+            @JsonProperty("uuids") Map<String, List<Integer>> uuids) {
+    }
+
+    record EventView(
+            @JsonProperty("time") String time,
+            @JsonProperty("pod") String pod,
+            @JsonProperty("reason") String reason,
+            @JsonProperty("type") String type,
+            @JsonProperty("message") String message) {
+    }
+
+    static Summary summarize(Inputs in) {
+        StatefulSetInfo sts = in.sts();
+        List<Row> rows = new ArrayList<>();
+        // in the order of the first pod holding each: the table reads top down
+        Map<String, List<Integer>> uuids = new LinkedHashMap<>();
+        for (int i = 0; i < sts.replicas(); i++) {
+            Row row = row(in, i);
+            rows.add(row);
+            if (row.uuid() != null && !row.uuid().equals(ZERO_UUID)) {
+                uuids.computeIfAbsent(row.uuid(), u -> new ArrayList<>()).add(i);
+            }
+        }
+        HistoryView history = new HistoryView(uuids.isEmpty() ? "none" : uuids.size() == 1 ? "one" : "different", uuids);
+        LeaseView lease = in.lease().map(l -> lease(l, in.now())).orElse(null);
+        List<EventView> events = null;
+        String unreadable = null;
+        switch (in.history()) {
+            case History.Read r -> events = recentDecisions(r.events());
+            case History.Unreadable u -> unreadable = u.why();
+        }
+        List<String> advice = advice(in, rows, history);
+        return new Summary(sts.namespace(), sts.name(), sts.replicas(), in.now().truncatedTo(ChronoUnit.SECONDS).toString(), rows, lease, history, events, unreadable, advice);
+    }
+
+    private static Row row(Inputs in, int ordinal) {
+        StatefulSetInfo sts = in.sts();
+        PodInfo pod = in.pods().get(ordinal);
+        PublishedState published = in.states().published().get(ordinal);
+        String publication = published != null ? "published"
+                : in.states().malformed().containsKey(ordinal) ? "malformed: " + in.states().malformed().get(ordinal)
+                : in.states().unpublished().contains(ordinal) ? "nothing published" : "no such pod";
+        NodeStatus status = null;
+        String sidecar = null;
+        PeerStatus answer = in.sidecars().get(ordinal);
+        switch (answer) {
+            case null -> sidecar = pod != null && pod.ip() == null && !in.sidecars().isEmpty() ? "no pod IP" : null;
+            case PeerStatus.Live l -> {
+                status = l.status();
+                sidecar = l.status().error() != null ? l.status().reason() + " (" + l.status().error() + ")" : l.status().reason();
+            }
+            case PeerStatus.NotLive n -> sidecar = "no answer: " + n.reason();
+        }
+        String galera = status == null ? null : status.wsrepClusterStatus() == null ? "not running"
+                : status.wsrepClusterStatus() + (status.wsrepLocalStateComment() == null ? "" : "/" + status.wsrepLocalStateComment());
+        String uuid = status != null && status.wsrepClusterStateUuid() != null ? status.wsrepClusterStateUuid()
+                : published != null ? published.uuid()
+                : status != null && status.grastate() != null ? status.grastate().uuid() : null;
+        Long seqno = status != null && status.wsrepLastCommitted() != null ? status.wsrepLastCommitted()
+                : published != null && !published.empty() ? Long.valueOf(published.seqno())
+                : status != null && status.grastate() != null ? Long.valueOf(status.grastate().seqno()) : null;
+        // the sidecar's last_decision is the hand-off this container started from: newer than a stale annotation
+        PublishedState decision = status != null && status.lastDecision() != null ? status.lastDecision() : published;
+        Boolean ready = status != null ? Boolean.valueOf(status.ready()) : pod == null ? null : pod.ready();
+        String readySource = status != null ? "sidecar" : ready != null ? "kubelet" : null;
+        return new Row(sts.podName(ordinal), ordinal,
+                pod == null ? "absent" : pod.deleting() ? "Terminating" : pod.phase() == null ? "Unknown" : pod.phase(),
+                pod == null ? null : pod.restarts(),
+                published == null ? null : published.phase(),
+                galera, uuid, seqno,
+                decision == null ? null : decision.decision(),
+                decision == null ? null : decision.forcedFrom(),
+                decision == null ? List.of() : decision.reasons(),
+                decision == null ? null : decision.time(),
+                ready, readySource,
+                status == null ? null : Boolean.valueOf(status.live()),
+                sidecar, publication);
+    }
+
+    private static LeaseView lease(LeaseRecord l, Instant now) {
+        String state = l.holder() == null ? "free" : l.heldAt(now) ? "held" : "expired";
+        Long heldFor = l.holder() != null && l.acquired() != null ? Duration.between(l.acquired(), now).toSeconds() : null;
+        return new LeaseView(l.name(), state, l.holder(), l.acquired() == null ? null : l.acquired().toString(), heldFor,
+                l.holder() == null ? null : l.expiresAt().toString(), l.clusterUuid(), l.seqno());
+    }
+
+    /** The last {@value #HISTORY_PER_POD} Events per pod, oldest first. */
+    private static List<EventView> recentDecisions(List<AgentEvent> events) {
+        Map<String, List<AgentEvent>> byPod = new LinkedHashMap<>();
+        for (AgentEvent e : events) {
+            byPod.computeIfAbsent(e.pod(), p -> new ArrayList<>()).add(e);
+        }
+        List<AgentEvent> kept = new ArrayList<>();
+        byPod.values().forEach(list -> kept.addAll(list.subList(Math.max(0, list.size() - HISTORY_PER_POD), list.size())));
+        return events.stream().filter(kept::contains)
+                .map(e -> new EventView(e.time() == null ? null : e.time().toString(), e.pod(), e.reason(), e.type(), e.message()))
+                .toList();
+    }
+
+    private static List<String> advice(Inputs in, List<Row> rows, HistoryView history) {
+        StatefulSetInfo sts = in.sts();
+        List<String> advice = new ArrayList<>();
+        List<Integer> refused = rows.stream().filter(r -> "REFUSE".equals(r.decision()) && "refused".equals(r.agentPhase()))
+                .map(Row::ordinal).toList();
+        if (!refused.isEmpty()) {
+            if ("different".equals(history.state())) {
+                advice.add("pods " + refused + " REFUSED to start: the pods hold different histories ("
+                        + history.uuids().entrySet().stream().map(e -> e.getKey() + " on " + e.getValue()).collect(Collectors.joining(", "))
+                        + "). Only a person can choose which one to keep; the others' data is replaced. Choose an ordinal ("
+                        + bestPerHistory(rows, history) + "), back up the other volumes, then: kubectl -n " + sts.namespace()
+                        + " set env statefulset/" + sts.name() + " -c bootstrap AGENT_FORCE_BOOTSTRAP_FROM=<ordinal> && kubectl -n "
+                        + sts.namespace() + " delete pod " + String.join(" ", rows.stream().map(Row::pod).toList())
+                        + "; remove the override once all pods are ready (docs/guide.md, \"Overriding\")");
+            } else {
+                advice.add("pods " + refused + " REFUSED to start: " + rows.get(refused.getFirst()).reasons().stream()
+                        .collect(Collectors.joining("; ")) + " (kubectl -n " + sts.namespace() + " logs " + sts.podName(refused.getFirst())
+                        + " -c bootstrap)");
+            }
+        }
+        List<Integer> waiting = rows.stream().filter(r -> "waiting".equals(r.agentPhase())).map(Row::ordinal).toList();
+        TreeSet<Integer> silent = new TreeSet<>(in.states().notPublished());
+        if (!waiting.isEmpty() && !silent.isEmpty()) {
+            String who = silent.stream().map(o -> sts.podName(o) + " (" + silence(in, o) + ")").collect(Collectors.joining(", "));
+            advice.add("pods " + waiting + " wait for " + who + ", which never reported its state. Bring it back (its node, its volume), "
+                    + "or let the others go on without it: AGENT_RECOVERY_TIMEOUT and AGENT_RECOVERY_QUORUM on the bootstrap container "
+                    + "(the transactions only it has are then lost; docs/guide.md, \"After a full outage\")");
+        }
+        in.states().malformed().forEach((o, why) -> advice.add("pod " + sts.podName(o) + " carries an unreadable published state ("
+                + why + "): it counts as not reported; its agent rewrites it on its next run"));
+        in.lease().filter(l -> l.holder() != null && l.acquired() != null
+                        && Duration.between(l.acquired(), in.now()).compareTo(in.leaseTooLong()) > 0)
+                .ifPresent(l -> advice.add("the bootstrap Lease " + l.name() + " has been held by " + l.holder() + " since " + l.acquired()
+                        + " (" + human(Duration.between(l.acquired(), in.now())) + "): its bootstrap has not completed. The sidecar releases it "
+                        + "once the node is Primary: kubectl -n " + sts.namespace() + " logs " + l.holder() + " -c probe"));
+        return advice;
+    }
+
+    /** "pod 2 has the highest seqno 42 of 6f1b...": a starting point for the person who chooses, not a choice. */
+    private static String bestPerHistory(List<Row> rows, HistoryView history) {
+        List<String> parts = new ArrayList<>();
+        history.uuids().forEach((uuid, ordinals) -> rows.stream()
+                .filter(r -> ordinals.contains(r.ordinal()) && r.seqno() != null)
+                .max((a, b) -> a.seqno().equals(b.seqno()) ? Integer.compare(b.ordinal(), a.ordinal()) : Long.compare(a.seqno(), b.seqno()))
+                .ifPresent(r -> parts.add("the highest seqno of " + uuid + " is pod " + r.ordinal() + "'s " + r.seqno())));
+        return String.join("; ", parts);
+    }
+
+    private static String silence(Inputs in, int ordinal) {
+        PodInfo pod = in.pods().get(ordinal);
+        if (pod == null) {
+            return "no such pod";
+        }
+        if ("Pending".equals(pod.phase())) {
+            return "Pending: not scheduled, or its volume cannot attach";
+        }
+        if (in.states().malformed().containsKey(ordinal)) {
+            return "unreadable state";
+        }
+        return pod.phase() == null ? "no state published" : pod.phase() + ", no state published";
+    }
+
+    static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s < 120) {
+            return s + "s";
+        }
+        if (s < 7200) {
+            return (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
+        }
+        return (s / 3600) + "h" + ((s % 3600) / 60) + "m";
+    }
+
+    /** The table a person reads. */
+    static String table(Summary s) {
+        StringBuilder out = new StringBuilder();
+        out.append("StatefulSet ").append(s.statefulSet()).append(" in namespace ").append(s.namespace()).append(": ")
+                .append(s.replicas()).append(" replicas, at ").append(s.time()).append('\n');
+        String format = "%-" + Math.max(3, s.pods().stream().mapToInt(r -> r.pod().length()).max().orElse(3)) + "s  %-11s  %-9s  %-16s  %-36s  %8s  %-13s  %-5s  %s%n";
+        out.append(String.format(format, "POD", "PHASE", "AGENT", "GALERA", "UUID", "SEQNO", "READY", "LIVE", "DECISION"));
+        for (Row r : s.pods()) {
+            out.append(String.format(format, r.pod(),
+                    r.podPhase() + (r.restarts() != null && r.restarts() > 0 ? "(" + r.restarts() + ")" : ""),
+                    dash(r.agentPhase()), dash(r.galera()), dash(r.uuid()), r.seqno() == null ? "-" : r.seqno().toString(),
+                    r.ready() == null ? "-" : (r.ready() ? "yes" : "no") + ("kubelet".equals(r.readySource()) ? " (kubelet)" : ""),
+                    r.live() == null ? "-" : r.live() ? "yes" : "no",
+                    r.decision() == null ? "-" : r.decision() + (r.forcedFrom() == null ? "" : " (forced from " + r.forcedFrom() + ")")));
+        }
+        out.append('\n');
+        for (Row r : s.pods()) {
+            if (!r.reasons().isEmpty()) {
+                out.append(r.pod()).append(": ").append(r.decision()).append(r.decidedAt() == null ? "" : " at " + r.decidedAt()).append('\n');
+                r.reasons().forEach(reason -> out.append("  - ").append(reason).append('\n'));
+            }
+            if (r.sidecar() != null) {
+                out.append(r.pod()).append(" /status: ").append(r.sidecar()).append('\n');
+            }
+            if (!"published".equals(r.published())) {
+                out.append(r.pod()).append(" published state: ").append(r.published()).append('\n');
+            }
+        }
+        out.append('\n');
+        out.append("Lease: ").append(s.lease() == null ? "not created (no pod has taken it yet)" : describe(s.lease())).append('\n');
+        out.append("History: ").append(switch (s.history().state()) {
+            case "none" -> "no pod has Galera state yet";
+            case "one" -> "one, " + s.history().uuids().keySet().iterator().next() + " on pods " + s.history().uuids().values().iterator().next();
+            default -> "DIFFERENT: " + s.history().uuids().entrySet().stream().map(e -> e.getKey() + " on pods " + e.getValue())
+                    .collect(Collectors.joining(", "));
+        }).append('\n');
+        if (s.events() != null) {
+            out.append("Recent events:").append(s.events().isEmpty() ? " none recorded\n" : "\n");
+            s.events().forEach(e -> out.append("  ").append(e.time() == null ? "-" : e.time()).append("  ").append(e.pod()).append("  ")
+                    .append(e.reason()).append("  ").append(e.message()).append('\n'));
+        } else {
+            out.append("Recent events: not readable: ").append(s.eventsUnreadable()).append('\n');
+        }
+        if (s.advice().isEmpty()) {
+            out.append("To do: nothing\n");
+        } else {
+            out.append("To do:\n");
+            s.advice().forEach(a -> out.append("  * ").append(a).append('\n'));
+        }
+        return out.toString();
+    }
+
+    private static String describe(LeaseView l) {
+        String position = l.uuid() == null ? "" : " (uuid " + l.uuid() + ", seqno " + (l.seqno() == null ? "-" : l.seqno()) + ")";
+        return switch (l.state()) {
+            case "free" -> l.name() + " free" + (position.isEmpty() ? "" : ", last bootstrap" + position);
+            case "held" -> l.name() + " held by " + l.holder() + (l.since() == null ? "" : " since " + l.since()
+                    + " (" + human(Duration.ofSeconds(l.heldForSeconds())) + ")") + ", expires " + l.expires() + position;
+            default -> l.name() + " expired, last held by " + l.holder() + (l.since() == null ? "" : " since " + l.since()) + ", expired "
+                    + l.expires() + position;
+        };
+    }
+
+    private static String dash(String s) {
+        return s == null ? "-" : s;
+    }
+}
