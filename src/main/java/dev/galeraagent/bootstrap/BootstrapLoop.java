@@ -137,7 +137,7 @@ public final class BootstrapLoop {
                 LeaseGrant grant = null;
                 if (BootstrapPolicy.bootstraps(plan)) {
                     grant = board.acquireLease(id.podName(), plan instanceof Plan.BootstrapFromHere b ? Optional.of(b.position()) : Optional.empty());
-                    BootstrapPolicy.Confirmed c = BootstrapPolicy.confirm(plan, grant, statuses(found));
+                    BootstrapPolicy.Confirmed c = BootstrapPolicy.confirm(plan, grant, statuses(found), s.replicas());
                     release(c);
                     plan = c.plan();
                 }

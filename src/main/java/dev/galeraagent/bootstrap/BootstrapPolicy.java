@@ -84,10 +84,26 @@ public final class BootstrapPolicy {
     }
 
     private static void keep(Map<Integer, PublishedState> memory, int ordinal, PublishedState s) {
-        if (!PublishedStates.current(s) || s.ordinal() != ordinal) {
+        if (s.ordinal() != ordinal) {
             return;
         }
         PublishedState old = memory.get(ordinal);
+        if (PublishedStates.BOOTSTRAP_PENDING.equals(s.phase())) {
+            // a bootstrap handed to mysqld: remembered until the pod is seen again past it (rule 9 has no Lease to record it)
+            memory.put(ordinal, s);
+            return;
+        }
+        if (old != null && PublishedStates.BOOTSTRAP_PENDING.equals(old.phase()) && !PublishedStates.current(s)) {
+            memory.remove(ordinal);
+            return;
+        }
+        if (!PublishedStates.current(s)) {
+            return;
+        }
+        if (old != null && !PublishedStates.current(old)) {
+            memory.put(ordinal, s);
+            return;
+        }
         // an empty reading never erases a state seen before: data does not vanish within a run unless a person wipes it
         if (old == null || old.empty() || (!s.empty() && s.seqno() >= old.seqno())) {
             memory.put(ordinal, s);
@@ -107,13 +123,24 @@ public final class BootstrapPolicy {
     public record Confirmed(Plan plan, boolean releaseLease) {
     }
 
-    public static Confirmed confirm(Plan plan, LeaseGrant grant, Map<Integer, NodeStatus> statuses) {
+    /**
+     * Without the Lease (rule 9) nothing else makes a bootstrap exclusive: two sides of a partition could each decide on a
+     * quorum. So a pod bootstraps without it only while it reaches a strict majority of the replicas (itself included)
+     * over /status, which two disjoint sides cannot both do (invariant S1).
+     */
+    public static Confirmed confirm(Plan plan, LeaseGrant grant, Map<Integer, NodeStatus> statuses, int replicas) {
         if (!bootstraps(plan)) {
             return new Confirmed(plan, false);
         }
         List<String> reasons = new ArrayList<>(plan.reasons());
         if (grant instanceof LeaseGrant.NotHeld n) {
             reasons.add("but " + n.why() + ": not bootstrapping (rule 6)");
+            return new Confirmed(new Plan.Wait(Optional.empty(), reasons), false);
+        }
+        if (grant instanceof LeaseGrant.NoApi && (statuses.size() + 1) * 2 <= replicas) {
+            reasons.add("but without the bootstrap Lease a pod bootstraps only while it reaches a majority of the " + replicas
+                    + " pods over /status, and it reaches " + (statuses.size() + 1) + " (itself included): the others may be on the other"
+                    + " side of a partition; waiting (rule 9)");
             return new Confirmed(new Plan.Wait(Optional.empty(), reasons), false);
         }
         List<Integer> primary = statuses.entrySet().stream()

@@ -83,10 +83,19 @@ public final class Planner {
                     + " cannot reach (a partition, or their /status does not answer). That is not an outage: never bootstrapping beside it (rule 1)");
             return new Plan.Wait(Optional.empty(), reasons);
         }
-        List<Integer> handedOff = in.peerStatuses().entrySet().stream()
+        List<Integer> handedOff = new ArrayList<>(in.peerStatuses().entrySet().stream()
                 .filter(e -> e.getKey() != in.selfOrdinal() && e.getValue().lastDecision() != null
                         && PublishedStates.BOOTSTRAP_PENDING.equals(e.getValue().lastDecision().phase()))
-                .map(Map.Entry::getKey).sorted().toList();
+                .map(Map.Entry::getKey).toList());
+        // one this run saw handed off and has not seen since: it may be Primary behind a partition
+        in.remembered().forEach((o, st) -> {
+            PodView now = views.get(o);
+            if (o != in.selfOrdinal() && PublishedStates.BOOTSTRAP_PENDING.equals(st.phase()) && !handedOff.contains(o)
+                    && !in.peerStatuses().containsKey(o) && (now == null || now.source() != Source.CURRENT)) {
+                handedOff.add(o);
+            }
+        });
+        handedOff.sort(null);
         if (!handedOff.isEmpty()) {
             reasons.add("pod " + handedOff.get(0) + " has a bootstrap handed to its mysqld that can still become Primary: never a second"
                     + " bootstrap beside it; waiting to join it (rule 6)");

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProtocolSimulationTest {
     private static final long FIRST_SEED = Long.getLong("sim.firstSeed", 1);
-    private static final int RUNS = Integer.getInteger("sim.runs", 400);
+    private static final int RUNS = Integer.getInteger("sim.runs", 1500);
     private static final Duration END = Duration.ofMinutes(20);
     /** Whether a container restart starts mariadbd with its recovered position (rule 11). */
     private static final boolean RESTART_KEEPS_POSITION = Boolean.parseBoolean(System.getProperty("sim.rule11", "true"));

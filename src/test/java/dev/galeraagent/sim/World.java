@@ -983,11 +983,20 @@ final class World {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        UUID lostHistory = p.uuid;
         p.uuid = null;
         p.committed = -1;
         p.cutOff = false;
         p.gvw = null;
         note(i, "data directory wiped");
+        if (lostHistory != null) {
+            // rows only the wiped volume held are lost by the wipe, not by the protocol: S2 counts what survives
+            long survives = java.util.Arrays.stream(pods).filter(q -> lostHistory.equals(q.uuid) && !q.cutOff).mapToLong(q -> q.committed).max().orElse(-1);
+            if (survives < acked.getOrDefault(lostHistory, -1L)) {
+                acked.put(lostHistory, survives);
+                note(i, "the rows after " + survives + " in that history were only on this volume");
+            }
+        }
     }
 
     private static String read(Path f) {
