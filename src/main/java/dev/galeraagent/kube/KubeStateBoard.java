@@ -29,6 +29,8 @@ public final class KubeStateBoard implements StateBoard {
     private final EventSink events;
     private volatile boolean off;
     private volatile boolean reached;
+    /** The API refused this pod's calls (403) from the first one: a fact of its RBAC, not retried. */
+    private volatile boolean forbidden;
     private volatile java.util.Set<Integer> ready = java.util.Set.of();
     private volatile Optional<Integer> open = Optional.empty();
     private String lastDecided;
@@ -49,11 +51,16 @@ public final class KubeStateBoard implements StateBoard {
 
     @Override
     public Map<Integer, PublishedState> published() {
-        if (off) {
+        if (off && forbidden) {
             return Map.of();
         }
         try {
             PodStates states = api.readStates();
+            if (off) {
+                // unreachable at first, it answers now: from here on the run uses it (the Lease, the open bootstrap)
+                off = false;
+                LOG.info("the Kubernetes API answers again: using it from now on (the published states, the bootstrap Lease)");
+            }
             reached = true;
             last = states.othersThan(self);
             java.util.Set<Integer> r = new java.util.TreeSet<>(states.ready());
@@ -62,7 +69,9 @@ public final class KubeStateBoard implements StateBoard {
             open = Optional.ofNullable(api.openBootstrap());
             return last;
         } catch (KubeApiException e) {
-            failed("read the pods' published states", e);
+            if (!off) {
+                failed("read the pods' published states", e);
+            }
             return off ? Map.of() : last;
         }
     }
@@ -181,8 +190,10 @@ public final class KubeStateBoard implements StateBoard {
         if (e.noApiAccess() && !reached) {
             if (!off) {
                 off = true;
+                forbidden = e.kind() == KubeApiException.Kind.FORBIDDEN;
                 LOG.error("cannot " + what + " through the Kubernetes API: " + e.getMessage()
-                        + ". Going on WITHOUT the API (DESIGN rule 9): peers by DNS, their states over /status, no bootstrap Lease");
+                        + ". Going on WITHOUT the API (rule 9): peers by DNS, their states over /status, no bootstrap Lease"
+                        + (forbidden ? "" : "; asking the API again every round, and using it as soon as it answers"));
             }
             return;
         }
