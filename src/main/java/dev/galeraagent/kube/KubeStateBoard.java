@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The bootstrap loop's {@link StateBoard} through the Kubernetes API: the other pods' annotations, this pod's own,
- * and the bootstrap Lease. When the API turns out unreachable or forbidden it says so loudly, once, naming the
+ * The bootstrap loop's {@link StateBoard} through the Kubernetes API: the other pods' entries in the state ConfigMap,
+ * this pod's own, and the bootstrap Lease. When the API turns out unreachable or forbidden it says so loudly, once, naming the
  * missing permission, and from then on behaves as {@link StateBoard#NONE} (DESIGN rule 9: DNS and the peers'
  * /status). Other failures (a conflict that kept coming, a 5xx) are warned about and the round goes on with what
  * was last read; a Lease that cannot be taken means no bootstrap this round.
@@ -57,7 +57,7 @@ public final class KubeStateBoard implements StateBoard {
             return;
         }
         try {
-            api.publish(sts.podName(self), own);
+            api.publish(sts, sts.podName(self), own);
         } catch (KubeApiException e) {
             failed("publish this pod's state", e);
         }
