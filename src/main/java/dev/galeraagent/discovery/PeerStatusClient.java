@@ -2,6 +2,7 @@ package dev.galeraagent.discovery;
 
 import dev.galeraagent.discovery.DiscoveryResult.PeerDns;
 import dev.galeraagent.discovery.DiscoveryResult.Unresolved;
+import dev.galeraagent.log.Log;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.StatusJson;
 import java.io.ByteArrayOutputStream;
@@ -21,18 +22,24 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 /**
  * Asks peers' agents for {@code GET /status} over plain HTTP, all at once, so that N silent peers cost
- * one timeout rather than N. Never throws for a peer's failure: each answer is a {@link PeerStatus}.
+ * one timeout rather than N. Never throws for a peer's failure: each answer is a {@link PeerStatus}. An answer counts
+ * only when it names the pod and ordinal asked, and a Primary claim carries a valid cluster uuid; anything else is
+ * {@link PeerStatus.NotLive} with why.
  * Close it when done (it owns an {@link HttpClient}).
  */
 public final class PeerStatusClient implements AutoCloseable {
@@ -41,8 +48,14 @@ public final class PeerStatusClient implements AutoCloseable {
     /** A status document is a few hundred bytes; anything much larger is not one. */
     static final int MAX_BODY = 256 * 1024;
 
+    private static final Log LOG = Log.of("discovery");
+    private static final Pattern CLUSTER_UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final String NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
     private final HttpClient http;
     private final Duration totalTimeout;
+    /** By peer name: the last reason its answer was not trusted, so the warning is not repeated every round. */
+    private final Map<String, String> lastUntrusted = new ConcurrentHashMap<>();
 
     /** A peer to ask: its ordinal and name (for the result) and the address and port to connect to. */
     public record Endpoint(int ordinal, String peer, InetAddress address, int port) {
@@ -148,16 +161,60 @@ public final class PeerStatusClient implements AutoCloseable {
                 });
     }
 
-    private static PeerStatus toStatus(Endpoint e, URI uri, HttpResponse<byte[]> response) {
+    private PeerStatus toStatus(Endpoint e, URI uri, HttpResponse<byte[]> response) {
         if (response.statusCode() != 200) {
             return new PeerStatus.NotLive(e.ordinal(), e.peer(), uri, "HTTP " + response.statusCode());
         }
+        NodeStatus status;
         try {
-            NodeStatus status = StatusJson.read(new String(response.body(), StandardCharsets.UTF_8), NodeStatus.class);
-            return new PeerStatus.Live(e.ordinal(), e.peer(), uri, status);
+            status = StatusJson.read(new String(response.body(), StandardCharsets.UTF_8), NodeStatus.class);
         } catch (IllegalArgumentException ex) {
             return new PeerStatus.NotLive(e.ordinal(), e.peer(), uri, oneLine(ex.getMessage()));
         }
+        Optional<String> untrusted = untrusted(e, status);
+        if (untrusted.isPresent()) {
+            String reason = "answer not trusted: " + untrusted.get();
+            // every round asks again: say it loudly when it starts or changes, quietly while it lasts
+            if (reason.equals(lastUntrusted.put(e.peer(), reason))) {
+                LOG.debug(e.peer() + " (" + uri + ") counts as not live: " + reason);
+            } else {
+                LOG.warn(e.peer() + " (" + uri + ") counts as not live: " + reason);
+            }
+            return new PeerStatus.NotLive(e.ordinal(), e.peer(), uri, reason);
+        }
+        lastUntrusted.remove(e.peer());
+        return new PeerStatus.Live(e.ordinal(), e.peer(), uri, status);
+    }
+
+    /**
+     * Why an answer cannot be the peer's own, if it cannot: another pod's agent behind that address (a stale DNS
+     * record, a reused IP), or a process that only pretends. Its pod and ordinal must be the ones asked, and a
+     * Primary claim must name its cluster: the planner joins a Primary and compares its uuid with local data.
+     */
+    static Optional<String> untrusted(Endpoint e, NodeStatus status) {
+        String pod = e.peer().contains(".") ? e.peer().substring(0, e.peer().indexOf('.')) : e.peer();
+        if (!pod.equals(status.pod())) {
+            return Optional.of("it says pod " + printable(status.pod()) + ", but " + pod + " was asked");
+        }
+        if (status.ordinal() == null || status.ordinal() != e.ordinal()) {
+            return Optional.of("it says ordinal " + status.ordinal() + ", but " + pod + " has ordinal " + e.ordinal());
+        }
+        if ("Primary".equals(status.wsrepClusterStatus())) {
+            String uuid = status.wsrepClusterStateUuid();
+            if (uuid == null || !CLUSTER_UUID.matcher(uuid).matches() || NIL_UUID.equals(uuid)) {
+                return Optional.of("it claims a Primary component without a valid cluster uuid (" + printable(uuid) + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String printable(String s) {
+        if (s == null) {
+            return "none";
+        }
+        String shown = s.codePoints().limit(64).collect(StringBuilder::new,
+                (b, c) -> b.append(Character.isISOControl(c) ? '?' : (char) c), StringBuilder::append).toString();
+        return "'" + shown + (s.length() > 64 ? "...'" : "'");
     }
 
     private String reason(Throwable failure, boolean headersArrived) {

@@ -21,6 +21,9 @@ import java.util.Optional;
 /**
  * The {@code <statefulset>-galera-bootstrap} Lease (DESIGN rule 6): whoever holds it may bootstrap, nobody else.
  *
+ * <p>The manifest creates the Lease empty (no holder), so the agent's Role needs only get and update on that one name;
+ * when it is missing the agent creates it, which works where the agent may create Leases.
+ *
  * <p>Exclusivity rests on the API server alone: a create of an existing Lease answers 409, and every takeover,
  * renewal and release is an update carrying the resourceVersion that was read, so of two racing writers one gets
  * 409. An expired Lease (last renewal plus duration in the past) may be taken over; a holder that wants to act
@@ -218,6 +221,13 @@ public final class BootstrapLease implements LeaseRenewer {
         } catch (KubeApiException e) {
             if (e.kind() == KubeApiException.Kind.CONFLICT) {
                 return null;
+            }
+            if (e.kind() == KubeApiException.Kind.FORBIDDEN) {
+                // the manifest creates the Lease so that the Role needs no create (which resourceNames cannot limit);
+                // not "no API access": the rest of the API works, and this round simply cannot bootstrap
+                throw new KubeApiException(KubeApiException.Kind.NOT_FOUND, "Lease " + name + " not found in namespace "
+                        + calls.namespace() + " and the service account may not create it: the manifest creates it (apply "
+                        + KubeCalls.RBAC_FILE + ")", e);
             }
             throw e;
         }

@@ -4,6 +4,7 @@ import dev.galeraagent.log.Log;
 import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -33,11 +35,12 @@ import java.util.stream.Stream;
 
 /**
  * The agent's whole use of the Kubernetes API (DESIGN rules 4 and 6): find the StatefulSet, read the pods'
- * published states, publish this pod's, and hand out the bootstrap Lease. It decides nothing; the bootstrap
+ * published states (ConfigMap {@code <sts>-galera-state}, one key per pod), publish this pod's, and hand out the
+ * bootstrap Lease. It never writes a Pod: a token that may patch Pods may change their images. It decides nothing; the bootstrap
  * planner does. Every failure is a {@link KubeApiException} naming the call.
  *
  * <p>Only calls that fabric8's mock API server answers faithfully are used: get, list with equality label
- * selectors, JSON merge patch that adds a key, create, and update with a resourceVersion.
+ * selectors, JSON merge patch that sets a key, create, and update with a resourceVersion.
  */
 public final class KubeApi implements AutoCloseable {
     /** How often {@link #awaitChange} looks at first, and at most (it doubles in between). */
@@ -45,7 +48,6 @@ public final class KubeApi implements AutoCloseable {
     public static final Duration DEFAULT_POLL_MAX = Duration.ofSeconds(5);
 
     private static final Log LOG = Log.of("kube");
-    private static final int PUBLISH_ATTEMPTS = 5;
 
     private final KubernetesClient client;
     private final KubeCalls calls;
@@ -125,13 +127,16 @@ public final class KubeApi implements AutoCloseable {
     }
 
     /**
-     * Reads the pods {@code <sts>-0 .. <sts>-(replicas-1)} and their published states in one list call. Pods are
-     * listed with the selector's equality labels, then kept only when their name has an ordinal below replicas
-     * and their controller, if any, is this StatefulSet (so a selector's set-based expressions need no server support).
+     * Reads the pods {@code <sts>-0 .. <sts>-(replicas-1)} (one list call) and their published states (one get of
+     * the ConfigMap {@code <sts>-galera-state}). Pods are listed with the selector's equality labels, then kept only
+     * when their name has an ordinal below replicas and their controller, if any, is this StatefulSet (so a
+     * selector's set-based expressions need no server support). A state written before its Pod object was created
+     * belongs to an earlier pod of that name and counts as not published, as an annotation vanished with its Pod.
      */
     public PodStates readStates(StatefulSetInfo sts) {
         List<Pod> pods = calls.run("list", "pods", null,
                 () -> client.pods().inNamespace(namespace()).withLabels(sts.selector()).list().getItems());
+        Map<String, String> entries = stateEntries(sts);
         Pattern ordinalName = Pattern.compile(Pattern.quote(sts.name()) + "-(0|[1-9][0-9]{0,8})");
         SortedMap<Integer, PublishedState> published = new TreeMap<>();
         SortedSet<Integer> unpublished = new TreeSet<>();
@@ -154,7 +159,7 @@ public final class KubeApi implements AutoCloseable {
             if (isReady(pod)) {
                 ready.add(ordinal);
             }
-            String json = pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(PublishedState.ANNOTATION);
+            String json = entries.get(pod.getMetadata().getName());
             if (json == null) {
                 unpublished.add(ordinal);
                 continue;
@@ -162,7 +167,9 @@ public final class KubeApi implements AutoCloseable {
             try {
                 PublishedState state = StatusJson.read(json, PublishedState.class);
                 if (state.ordinal() != ordinal) {
-                    malformed.put(ordinal, "annotation says ordinal " + state.ordinal() + " but the pod is " + pod.getMetadata().getName());
+                    malformed.put(ordinal, "the entry says ordinal " + state.ordinal() + " but the pod is " + pod.getMetadata().getName());
+                } else if (fromEarlierPod(state, pod)) {
+                    unpublished.add(ordinal);
                 } else {
                     published.put(ordinal, state);
                 }
@@ -183,12 +190,54 @@ public final class KubeApi implements AutoCloseable {
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
+    /** The state ConfigMap's entries; a missing ConfigMap is a deployment error that names the manifest. */
+    private Map<String, String> stateEntries(StatefulSetInfo sts) {
+        ConfigMap map = stateMap(sts);
+        return map.getData() == null ? Map.of() : map.getData();
+    }
+
+    private ConfigMap stateMap(StatefulSetInfo sts) {
+        String name = sts.stateConfigMapName();
+        ConfigMap map = calls.run("get", "configmaps", name, () -> client.configMaps().inNamespace(namespace()).withName(name).get());
+        if (map == null) {
+            throw new KubeApiException(KubeApiException.Kind.NOT_FOUND, "ConfigMap " + name + " not found in namespace "
+                    + namespace() + ": it holds the pods' published states and the manifest creates it (apply "
+                    + KubeCalls.RBAC_FILE + ")", null);
+        }
+        return map;
+    }
+
+    /**
+     * True when {@code state} was published before {@code pod} was created (the API server's clock, whole seconds):
+     * an earlier pod of that name wrote it. A state without a readable time cannot be judged and counts.
+     */
+    private static boolean fromEarlierPod(PublishedState state, Pod pod) {
+        String created = pod.getMetadata().getCreationTimestamp();
+        Optional<Instant> published = publishedAt(state);
+        if (published.isEmpty() || created == null) {
+            return false;
+        }
+        try {
+            return published.get().isBefore(Instant.parse(created).truncatedTo(ChronoUnit.SECONDS));
+        } catch (DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    private static Optional<Instant> publishedAt(PublishedState state) {
+        try {
+            return state.time() == null ? Optional.empty() : Optional.of(Instant.parse(state.time()));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
     /** A poll every few seconds must not repeat the same warning: say it when it changes. */
     private synchronized void warnOnce(StatefulSetInfo sts, SortedMap<Integer, String> malformed) {
         malformed.forEach((ordinal, why) -> {
             if (!why.equals(lastMalformed.get(ordinal))) {
-                LOG.warn("pod " + sts.podName(ordinal) + " has a malformed " + PublishedState.ANNOTATION
-                        + " annotation, counted as not published: " + why);
+                LOG.warn("pod " + sts.podName(ordinal) + " has a malformed entry in ConfigMap " + sts.stateConfigMapName()
+                        + ", counted as not published: " + why);
             }
         });
         lastMalformed = Map.copyOf(malformed);
@@ -231,38 +280,30 @@ public final class KubeApi implements AutoCloseable {
     }
 
     /**
-     * Publishes {@code state} as the {@value PublishedState#ANNOTATION} annotation of Pod {@code podName}, as a JSON
-     * merge patch of that key carrying the resourceVersion read, retried on conflict. Nothing is written when the
-     * pod already carries the same state apart from {@code time}.
+     * Publishes {@code state} as pod {@code podName}'s entry of the ConfigMap {@code <sts>-galera-state}: a JSON merge
+     * patch of that one key, so pods publishing at the same time never conflict and nothing else in the ConfigMap
+     * changes. Nothing is written when the entry already says the same apart from {@code time}, unless the entry
+     * looks older than the pod (then the new time tells readers it is this pod's; see {@link #readStates}).
      *
-     * @return true when it wrote, false when the annotation already said this
+     * @return true when it wrote, false when the entry already said this
      */
-    public boolean publish(String podName, PublishedState state) {
+    public boolean publish(StatefulSetInfo sts, String podName, PublishedState state) {
         String json = StatusJson.write(state);
-        for (int attempt = 1; attempt <= PUBLISH_ATTEMPTS; attempt++) {
-            Pod pod = getPod(podName);
-            String current = pod.getMetadata().getAnnotations() == null ? null : pod.getMetadata().getAnnotations().get(PublishedState.ANNOTATION);
-            if (current != null && unchanged(current, state)) {
+        ConfigMap map = stateMap(sts);
+        String current = map.getData() == null ? null : map.getData().get(podName);
+        if (current != null && unchanged(current, state)) {
+            PublishedState written = StatusJson.read(current, PublishedState.class);
+            // only a dated entry can look older than its pod: the pod is read just for that
+            if (publishedAt(written).isEmpty() || !fromEarlierPod(written, getPod(podName))) {
                 return false;
             }
-            String patch = StatusJson.write(Map.of("metadata", Map.of(
-                    "resourceVersion", pod.getMetadata().getResourceVersion(),
-                    "annotations", Map.of(PublishedState.ANNOTATION, json))));
-            try {
-                // through resource(pod): withName(..).patch(..) would GET the pod once more first
-                calls.run("patch", "pods", podName, () -> client.pods().inNamespace(namespace()).resource(pod)
-                        .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
-                LOG.debug("published " + PublishedState.ANNOTATION + " on " + podName + ": " + json);
-                return true;
-            } catch (KubeApiException e) {
-                if (e.kind() != KubeApiException.Kind.CONFLICT) {
-                    throw e;
-                }
-                // the pod changed since we read it (another writer, the kubelet's status): read again
-            }
         }
-        throw new KubeApiException(KubeApiException.Kind.CONFLICT, "pod " + podName + " in namespace " + namespace()
-                + " kept changing during " + PUBLISH_ATTEMPTS + " attempts to publish its state", null);
+        String patch = StatusJson.write(Map.of("data", Map.of(podName, json)));
+        // through resource(map): withName(..).patch(..) would GET the ConfigMap once more first
+        calls.run("patch", "configmaps", map.getMetadata().getName(), () -> client.configMaps().inNamespace(namespace()).resource(map)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
+        LOG.debug("published the state of " + podName + " in ConfigMap " + map.getMetadata().getName() + ": " + json);
+        return true;
     }
 
     private static boolean unchanged(String currentJson, PublishedState state) {
@@ -293,7 +334,7 @@ public final class KubeApi implements AutoCloseable {
 
             @Override
             public void publish(PublishedState own) {
-                api.publish(sts.podName(ordinal), own);
+                api.publish(sts, sts.podName(ordinal), own);
             }
 
             @Override
@@ -439,7 +480,7 @@ public final class KubeApi implements AutoCloseable {
                         (s.decision() == null ? "-" : s.decision()) + (s.forcedFrom() == null ? "" : " (forced from " + s.forcedFrom() + ")")
                                 + (s.time() == null ? "" : " at " + s.time())));
             } else if (states.malformed().containsKey(i)) {
-                lines.add(String.format("%-24s malformed annotation: %s", pod, states.malformed().get(i)));
+                lines.add(String.format("%-24s malformed state: %s", pod, states.malformed().get(i)));
             } else if (states.unpublished().contains(i)) {
                 lines.add(String.format("%-24s (nothing published yet)", pod));
             } else {

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The bootstrap loop's {@link StateBoard} through the Kubernetes API: the other pods' published states, this pod's own,
+ * The bootstrap loop's {@link StateBoard} through the Kubernetes API: the other pods' published states (entries in the state ConfigMap), this pod's own,
  * the pods' readiness and the bootstrap Lease. When the API is unreachable or forbidden from the first call on, it says
  * so loudly, once, naming the missing permission, and from then on behaves as {@link StateBoard#NONE} (rule 9: DNS and
  * the peers' /status). Once a call has succeeded, a later failure never switches the run to rule 9: a pod that lost the

@@ -11,13 +11,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * One reading of the StatefulSet's pods and their {@value PublishedState#ANNOTATION} annotations, by ordinal
+ * One reading of the StatefulSet's pods and their entries in the state ConfigMap, by ordinal
  * ({@code 0 <= ordinal < replicas}). Every ordinal is in exactly one of the four groups.
  *
  * @param statefulSet the StatefulSet read
- * @param published   the pods whose annotation parsed
- * @param unpublished the pods that exist but carry no annotation yet
- * @param malformed   the pods whose annotation did not parse, with why (reported, not fatal)
+ * @param published   the pods whose entry parsed
+ * @param unpublished the pods that exist but have no entry yet, or only one an earlier pod of that name wrote
+ * @param malformed   the pods whose entry did not parse, with why (reported, not fatal)
  * @param missing     the ordinals with no Pod object at all
  * @param ready       the ordinals whose Pod has the condition Ready=True
  */

@@ -23,6 +23,11 @@ public record StatefulSetInfo(String namespace, String name, int replicas, Map<S
         return name + "-galera-bootstrap";
     }
 
+    /** The ConfigMap that holds the pods' published states, one key per pod name: {@code <statefulset>-galera-state}. */
+    public String stateConfigMapName() {
+        return name + "-galera-state";
+    }
+
     /** The pod name of an ordinal. */
     public String podName(int ordinal) {
         return name + "-" + ordinal;

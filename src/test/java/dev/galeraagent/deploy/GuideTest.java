@@ -2,7 +2,6 @@ package dev.galeraagent.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.galeraagent.status.PublishedState;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.io.IOException;
@@ -69,8 +68,10 @@ class GuideTest {
     }
 
     @Test
-    void annotationAndLeaseAreTheOnesTheAgentUses() {
-        assertThat(guide).contains("galera-agent\\.io/state").contains("\"" + PublishedState.ANNOTATION + "\"");
+    void stateConfigMapAndLeaseAreTheOnesTheAgentUses() {
+        String sts = manifest.one(StatefulSet.class, "galera").getMetadata().getName();
+        assertThat(matches("configmap ([a-z-]+)")).containsExactly(sts + "-galera-state");
+        assertThat(manifest.one(io.fabric8.kubernetes.api.model.ConfigMap.class, sts + "-galera-state")).isNotNull();
         // DESIGN rule 6: the Lease is <statefulset>-galera-bootstrap
         assertThat(matches("lease ([a-z-]+)")).containsExactly(manifest.one(StatefulSet.class, "galera").getMetadata().getName() + "-galera-bootstrap");
     }

@@ -17,6 +17,10 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -48,11 +52,15 @@ class ManifestTest {
     static final String AGENT_LAUNCHER = "agent";
     static final int MARIADB_UID = 999;
 
-    /** The agent's Kubernetes API use (issue 4, DESIGN rules 4-6): no more, no less. */
+    /**
+     * The agent's Kubernetes API use (issue 4, DESIGN rules 4-6): no more, no less; {@code group/resource/name:verb}
+     * where the Role names the object.
+     */
     static final Set<String> AGENT_PERMISSIONS = Set.of(
-            "/pods:get", "/pods:list", "/pods:patch",
-            "apps/statefulsets:get",
-            "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update",
+            "/pods:get", "/pods:list",
+            "/configmaps/galera-galera-state:get", "/configmaps/galera-galera-state:patch",
+            "apps/statefulsets/galera:get",
+            "coordination.k8s.io/leases/galera-galera-bootstrap:get", "coordination.k8s.io/leases/galera-galera-bootstrap:update",
             "/events:create");
 
     static Manifest manifest;
@@ -134,8 +142,9 @@ class ManifestTest {
     void manifestParsesIntoTypedObjectsWithNoUnknownField() {
         assertThat(manifest.objects()).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactlyInAnyOrder(
                 "ServiceAccount/galera-agent", "Role/galera-agent", "RoleBinding/galera-agent", "Secret/galera-credentials",
+                "ConfigMap/galera-galera-state", "Lease/galera-galera-bootstrap",
                 "ConfigMap/galera-extra-config", "ConfigMap/galera-initdb", "Service/galera", "Service/galera-client",
-                "PodDisruptionBudget/galera", "StatefulSet/galera");
+                "NetworkPolicy/galera", "PodDisruptionBudget/galera", "StatefulSet/galera");
     }
 
     @Test
@@ -208,9 +217,13 @@ class ManifestTest {
 
     @Test
     void credentialsAreSecretFilesOnTheInMemorySecretVolumeReadableOnlyByTheMysqlGroup() {
-        Volume credentials = volume("credentials");
-        assertThat(credentials.getSecret()).as("credentials come from a Secret volume (tmpfs)").isNotNull();
-        assertThat(credentials.getSecret().getDefaultMode()).as("0440").isEqualTo(0440);
+        for (String name : List.of("credentials", "bootstrap-credentials", "probe-credentials")) {
+            Volume credentials = volume(name);
+            assertThat(credentials.getSecret()).as("%s comes from a Secret volume (tmpfs)", name).isNotNull();
+            assertThat(credentials.getSecret().getDefaultMode()).as("%s: 0440", name).isEqualTo(0440);
+        }
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).extracting(Volume::getName)
+                .containsExactlyInAnyOrder("credentials", "bootstrap-credentials", "probe-credentials");
         assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo((long) MARIADB_UID);
         for (Container c : allContainers()) {
             for (EnvVar e : c.getEnv()) {
@@ -218,6 +231,38 @@ class ManifestTest {
                         .as("%s: secret %s must be a file, not an environment variable", c.getName(), e.getName()).isTrue();
             }
         }
+    }
+
+    /** The Secret's keys that {@code c} can read: the items of every Secret volume it mounts. */
+    static Set<String> secretKeysMounted(Container c) {
+        Set<String> keys = new TreeSet<>();
+        for (VolumeMount m : c.getVolumeMounts()) {
+            Optional<Volume> volume = pod.getVolumes().stream().filter(v -> v.getName().equals(m.getName())).findFirst();
+            if (volume.isEmpty()) {
+                continue; // a volume claim template: no Secret
+            }
+            Volume v = volume.get();
+            if (v.getSecret() != null) {
+                assertThat(v.getSecret().getItems()).as("%s: a Secret volume lists its keys, or it would mount them all", v.getName()).isNotEmpty();
+                v.getSecret().getItems().forEach(i -> keys.add(i.getKey()));
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * mariadb: root-password (the entrypoint), probe-password and sst.cnf (galera-initdb), sst.cnf (galera.cnf !includes it);
+     * bootstrap: sst.cnf (mariadbd --wsrep-recover reads galera.cnf's !include); probe: its password; install: nothing.
+     */
+    @Test
+    void eachContainerMountsOnlyTheSecretKeysItReads() {
+        assertThat(secretKeysMounted(container("mariadb"))).containsExactly("probe-password", "root-password", "sst.cnf");
+        assertThat(secretKeysMounted(container("bootstrap"))).containsExactly("sst.cnf");
+        assertThat(secretKeysMounted(container("probe"))).containsExactly("probe-password");
+        assertThat(secretKeysMounted(container("install"))).isEmpty();
+        assertFileProvided(container("bootstrap"), envValue(container("bootstrap"), "AGENT_SECRET_CONFIG"));
+        assertFileProvided(container("probe"), envValue(container("probe"), "AGENT_PASSWORD_FILE"));
+        assertFileProvided(container("mariadb"), envValue(container("mariadb"), "MARIADB_ROOT_PASSWORD_FILE"));
     }
 
     @Test
@@ -519,12 +564,15 @@ class ManifestTest {
     static Set<String> grants(Role role) {
         Set<String> grants = new TreeSet<>();
         for (PolicyRule rule : role.getRules()) {
-            assertThat(rule.getResourceNames()).as("resourceNames cannot restrict create; keep rules simple").isNullOrEmpty();
             for (String group : rule.getApiGroups()) {
                 for (String resource : rule.getResources()) {
                     for (String verb : rule.getVerbs()) {
                         assertThat(List.of(group, resource, verb)).as("wildcards").doesNotContain("*");
-                        grants.add(group + "/" + resource + ":" + verb);
+                        if (rule.getResourceNames() == null || rule.getResourceNames().isEmpty()) {
+                            grants.add(group + "/" + resource + ":" + verb);
+                        } else {
+                            rule.getResourceNames().forEach(n -> grants.add(group + "/" + resource + "/" + n + ":" + verb));
+                        }
                     }
                 }
             }
@@ -541,6 +589,35 @@ class ManifestTest {
         assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
         assertThat(binding.getSubjects()).extracting(s -> s.getKind() + "/" + s.getName()).containsExactly("ServiceAccount/galera-agent");
         assertThat(pod.getServiceAccountName()).isEqualTo(manifest.one(ServiceAccount.class, "galera-agent").getMetadata().getName());
+    }
+
+    /**
+     * RBAC enforces resourceNames for get, update and patch of one object, never for list or create: every rule the
+     * agent can have by name names the objects this file creates, and nothing may write a Pod (a Pod patch can
+     * change its image).
+     */
+    @Test
+    void roleNamesEveryObjectItCanAndNeverWritesAPod() {
+        Role role = manifest.one(Role.class, "galera-agent");
+        String name = sts.getMetadata().getName();
+        Map<String, String> named = Map.of("configmaps", name + "-galera-state", "leases", name + "-galera-bootstrap", "statefulsets", name);
+        for (PolicyRule rule : role.getRules()) {
+            for (String resource : rule.getResources()) {
+                if (resource.equals("pods")) {
+                    assertThat(rule.getVerbs()).as("pods: read only").containsOnly("get", "list");
+                } else if (resource.equals("events")) {
+                    // an Event's name is made when it is created, and create is never checked by name
+                    assertThat(rule.getVerbs()).as("events: create only").containsOnly("create");
+                } else {
+                    assertThat(rule.getResourceNames()).as(resource).containsExactly(named.get(resource));
+                    assertThat(rule.getVerbs()).as("%s: only verbs RBAC checks by name", resource).doesNotContain("create", "list", "watch",
+                            "deletecollection");
+                }
+            }
+        }
+        assertThat(manifest.one(ConfigMap.class, name + "-galera-state").getData()).as("no state before a pod publishes").isNullOrEmpty();
+        Lease lease = manifest.one(Lease.class, name + "-galera-bootstrap");
+        assertThat(lease.getSpec() == null || lease.getSpec().getHolderIdentity() == null).as("the Lease starts free").isTrue();
     }
 
     /** Service links would inject {@code <SERVICE>_PORT=tcp://...}: for a Service named agent-status, AGENT_STATUS_PORT. */
@@ -569,5 +646,47 @@ class ManifestTest {
                 assertThat(token).as("%s must not see the token", c.getName()).isEmpty();
             }
         }
+    }
+
+    // ---- network ----
+
+    /** "port/protocol" of every port of {@code rule}. */
+    private static Set<String> ports(NetworkPolicyIngressRule rule) {
+        Set<String> ports = new TreeSet<>();
+        rule.getPorts().forEach(p -> ports.add(p.getPort().getIntVal() + "/" + p.getProtocol()));
+        return ports;
+    }
+
+    @Test
+    void networkPolicyOpensSqlToClientsGaleraAndStatusToThePeersAndMetricsToPrometheusOnly() {
+        NetworkPolicy policy = manifest.one(NetworkPolicy.class, "galera");
+        Map<String, String> selector = sts.getSpec().getSelector().getMatchLabels();
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(selector);
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        List<NetworkPolicyIngressRule> rules = policy.getSpec().getIngress();
+        assertThat(rules).hasSize(3);
+
+        assertThat(rules.get(0).getFrom()).as("3306 from any client").isNullOrEmpty();
+        assertThat(ports(rules.get(0))).containsExactly("3306/TCP");
+
+        assertThat(rules.get(1).getFrom()).singleElement().satisfies(peer -> {
+            assertThat(peer.getNamespaceSelector()).as("this namespace only").isNull();
+            assertThat(peer.getIpBlock()).isNull();
+            assertThat(peer.getPodSelector().getMatchLabels()).as("the StatefulSet's own pods").isEqualTo(selector);
+        });
+        assertThat(ports(rules.get(1))).containsExactlyInAnyOrder("4567/TCP", "4568/TCP", "4444/TCP", "9800/TCP");
+
+        NetworkPolicyPeer prometheus = rules.get(2).getFrom().getFirst();
+        assertThat(rules.get(2).getFrom()).hasSize(1);
+        assertThat(prometheus.getPodSelector().getMatchLabels()).isEqualTo(Map.of("app.kubernetes.io/name", "prometheus"));
+        assertThat(ports(rules.get(2))).containsExactly("9800/TCP");
+
+        // every port a container listens on is in the policy, or Galera or the agent would be cut off
+        Set<Integer> open = new TreeSet<>();
+        rules.forEach(r -> r.getPorts().forEach(p -> open.add(p.getPort().getIntVal())));
+        Set<Integer> listening = new TreeSet<>();
+        pod.getContainers().forEach(c -> c.getPorts().forEach(p -> listening.add(p.getContainerPort())));
+        assertThat(open).isEqualTo(listening);
+        assertThat(sts.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("prometheus.io/port", "9800");
     }
 }

@@ -30,8 +30,13 @@ import org.junit.jupiter.api.Test;
 
 /** PeerStatusClient against real JDK HTTP servers on loopback that answer well, badly, or not at all. */
 class PeerStatusClientIT {
-    private static final NodeStatus SYNCED = new NodeStatus("0.1.0", "galera-1", 1, "Primary", "Synced",
-            "6d4e5a5f-0f4e-11ef-9c8e-7b1c3f0e2a11", 4_294_967_296L, 3, true, true, true, true, "synced", null, null, null);
+    private static final String UUID = "6d4e5a5f-0f4e-11ef-9c8e-7b1c3f0e2a11";
+    private static final NodeStatus SYNCED = synced("galera-1", 1, UUID);
+
+    private static NodeStatus synced(String pod, Integer ordinal, String uuid) {
+        return new NodeStatus("0.1.0", pod, ordinal, "Primary", "Synced", uuid, 4_294_967_296L, 3, true, true, true, true, "synced", null, null,
+                null);
+    }
 
     private final List<HttpServer> servers = new ArrayList<>();
     private final CountDownLatch release = new CountDownLatch(1);
@@ -178,7 +183,7 @@ class PeerStatusClientIT {
     @Test
     void manySilentPeersCostOneTimeoutNotOneEach() throws Exception {
         List<Endpoint> endpoints = new ArrayList<>();
-        endpoints.add(serve("127.0.20.25", 0, answer(200, StatusJson.write(SYNCED))));
+        endpoints.add(serve("127.0.20.25", 0, answer(200, StatusJson.write(synced("galera-0", 0, UUID)))));
         for (int i = 1; i <= 6; i++) {
             endpoints.add(serve("127.0.20.25", i, hang()));
         }
@@ -194,7 +199,7 @@ class PeerStatusClientIT {
 
     @Test
     void fetchAllAsksResolvedPeersAndReportsUnresolvedOnesWithTheirDnsFailure() throws Exception {
-        Endpoint live = serve("127.0.20.26", 0, answer(200, StatusJson.write(SYNCED)));
+        Endpoint live = serve("127.0.20.26", 0, answer(200, StatusJson.write(synced("galera-0", 0, UUID))));
         List<PeerDns> peers = List.of(
                 new PeerDns(0, "galera-0.galera.prod.svc.cluster.local", new Resolved(List.of(live.address()))),
                 new PeerDns(1, "galera-1.galera.prod.svc.cluster.local", new Unresolved(DnsFailure.NXDOMAIN, "NXDOMAIN", 2)),
@@ -248,5 +253,47 @@ class PeerStatusClientIT {
                 s.close();
             }
         }
+    }
+
+    /** What galera-1's address answered, when it was asked as galera-1. */
+    private PeerStatus askGalera1(NodeStatus answer) throws Exception {
+        return client.fetch(serve("127.0.20.28", 1, answer(200, StatusJson.write(answer))));
+    }
+
+    private static void assertNotLiveBecause(PeerStatus result, String reason) {
+        assertThat(result).isInstanceOfSatisfying(PeerStatus.NotLive.class, n -> assertThat(n.reason()).isEqualTo(reason));
+    }
+
+    @Test
+    void anAnswerNamingAnotherPodIsNotLive() throws Exception {
+        assertNotLiveBecause(askGalera1(synced("galera-2", 2, UUID)), "answer not trusted: it says pod 'galera-2', but galera-1 was asked");
+        assertNotLiveBecause(askGalera1(synced("other-1", 1, UUID)), "answer not trusted: it says pod 'other-1', but galera-1 was asked");
+    }
+
+    @Test
+    void anAnswerWithTheRightPodButAnotherOrdinalIsNotLive() throws Exception {
+        assertNotLiveBecause(askGalera1(synced("galera-1", 0, UUID)), "answer not trusted: it says ordinal 0, but galera-1 has ordinal 1");
+    }
+
+    @Test
+    void anAnswerWithoutPodOrOrdinalIsNotLive() throws Exception {
+        assertNotLiveBecause(askGalera1(synced(null, 1, UUID)), "answer not trusted: it says pod none, but galera-1 was asked");
+        assertNotLiveBecause(askGalera1(synced("galera-1", null, UUID)), "answer not trusted: it says ordinal null, but galera-1 has ordinal 1");
+    }
+
+    @Test
+    void aPrimaryClaimWithoutAValidClusterUuidIsNotLive() throws Exception {
+        assertNotLiveBecause(askGalera1(synced("galera-1", 1, null)),
+                "answer not trusted: it claims a Primary component without a valid cluster uuid (none)");
+        assertNotLiveBecause(askGalera1(synced("galera-1", 1, "not-a-uuid\nforged line")),
+                "answer not trusted: it claims a Primary component without a valid cluster uuid ('not-a-uuid?forged line')");
+        assertNotLiveBecause(askGalera1(synced("galera-1", 1, "00000000-0000-0000-0000-000000000000")),
+                "answer not trusted: it claims a Primary component without a valid cluster uuid ('00000000-0000-0000-0000-000000000000')");
+    }
+
+    @Test
+    void aTruthfulAnswerAfterALieCountsAgain() throws Exception {
+        assertThat(askGalera1(synced("galera-2", 2, UUID)).live()).isFalse();
+        assertThat(askGalera1(SYNCED)).isInstanceOfSatisfying(PeerStatus.Live.class, l -> assertThat(l.status().inPrimaryComponent()).isTrue());
     }
 }

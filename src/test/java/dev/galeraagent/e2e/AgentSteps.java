@@ -136,9 +136,9 @@ public final class AgentSteps implements PodSteps {
         return Duration.ofMillis(manifestSeconds * 1000L / probeSpeedUp);
     }
 
-    /** What pod {@code ordinal} published on its Pod object, or null when nothing is there. */
+    /** What pod {@code ordinal} published in the state ConfigMap, or null when nothing (of this Pod object) is there. */
     public static PublishedState published(Cluster c, int ordinal) throws IOException {
-        String json = c.kubeApi().annotations(ordinal).get(PublishedState.ANNOTATION);
+        String json = c.kubeApi().publishedState(ordinal);
         return json == null ? null : StatusJson.read(json, PublishedState.class);
     }
 

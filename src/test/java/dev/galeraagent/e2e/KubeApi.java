@@ -18,7 +18,7 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * The harness's handle on the Kubernetes API stand-in ({@link MockKubeApi}) running in the bridge
  * namespace: starts and stops it (by PID: S13 takes it away), keeps the StatefulSet and the Pod
- * objects in step with the pods, and reads what the agents wrote there (annotations, Leases).
+ * objects in step with the pods, and reads what the agents wrote there (the state ConfigMap, Leases).
  */
 public final class KubeApi implements AutoCloseable {
     public static final int PORT = 6443;
@@ -131,6 +131,29 @@ public final class KubeApi implements AutoCloseable {
         Map<String, String> m = new java.util.TreeMap<>();
         a.properties().forEach(e -> m.put(e.getKey(), e.getValue().asString()));
         return m;
+    }
+
+    /**
+     * Pod N's entry in the state ConfigMap, or null when it has none or when the entry was written before the Pod
+     * object was created (by an earlier pod of that name), as the agent reads it.
+     */
+    public String publishedState(int ordinal) throws IOException {
+        JsonNode entry = JSON.readTree(call("get-state")).path("data").path(PodNetwork.podName(ordinal));
+        if (!entry.isString()) {
+            return null;
+        }
+        String json = entry.asString();
+        String created = JSON.readTree(call("get-pod " + ordinal)).path("metadata").path("creationTimestamp").asString("");
+        String time = JSON.readTree(json).path("time").asString("");
+        try {
+            if (!created.isEmpty() && !time.isEmpty()
+                    && java.time.Instant.parse(time).isBefore(java.time.Instant.parse(created).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))) {
+                return null;
+            }
+        } catch (java.time.format.DateTimeParseException e) {
+            // not judged: the agent counts it too
+        }
+        return json;
     }
 
     public JsonNode statefulSet() throws IOException {

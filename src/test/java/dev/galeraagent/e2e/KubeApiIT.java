@@ -25,14 +25,23 @@ class KubeApiIT {
                     + "/api/v1/namespaces/default/pods?labelSelector=app.kubernetes.io%2Fname%3Dgalera").output())
                     .contains("galera-0").contains("galera-1");
 
-            // an agent publishing its state with a JSON merge patch; the harness reads it back
+            // an agent publishing its state as it does: a JSON merge patch of its key of the manifest's state ConfigMap
+            String state = "{\"ordinal\":0,\"seqno\":7,\"time\":\"" + java.time.Instant.now() + "\"}";
+            String body = tools.jackson.databind.json.JsonMapper.builder().build()
+                    .writeValueAsString(java.util.Map.of("data", java.util.Map.of("galera-0", state)));
             Exec.Result patch = p0.exec(T, "curl", "-sf", "-X", "PATCH", "-H", "Content-Type: application/merge-patch+json",
-                    "-d", "{\"metadata\":{\"annotations\":{\"galera-agent.io/state\":\"{\\\"seqno\\\":7}\"}}}", base);
+                    "-d", body, KubeApi.URL + "/api/v1/namespaces/default/configmaps/galera-galera-state");
             assertThat(patch.ok()).as(patch.output()).isTrue();
-            assertThat(c.kubeApi().annotations(0)).containsEntry("galera-agent.io/state", "{\"seqno\":7}");
+            assertThat(c.kubeApi().publishedState(0)).isEqualTo(state);
+            assertThat(c.kubeApi().publishedState(1)).isNull();
+            assertThat(p0.exec(T, "curl", "-sf", KubeApi.URL + "/apis/coordination.k8s.io/v1/namespaces/default/leases/galera-galera-bootstrap")
+                    .ok()).as("the manifest's Lease exists before anyone takes it").isTrue();
 
+            // a restarted pod is a new Pod object: what the earlier one wrote no longer counts (creationTimestamp has whole seconds)
+            Thread.sleep(1_100);
             c.podRestart(0);
             assertThat(c.kubeApi().annotations(0)).isEmpty();
+            assertThat(c.kubeApi().publishedState(0)).isNull();
 
             c.scaleTo(1);
             assertThat(c.kubeApi().statefulSet().path("spec").path("replicas").asInt()).isEqualTo(1);

@@ -1,5 +1,6 @@
 package dev.galeraagent.e2e;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -7,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -25,16 +27,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Kubernetes API stand-in, as its own process inside the bridge namespace (so the pods reach
  * it at {@code http://10.231.0.10:6443}): fabric8's mock API server in CRUD mode, holding the
- * StatefulSet and one Pod object per pod. The harness, which lives in the root namespace and
+ * StatefulSet, one Pod object per pod, and the state ConfigMap and the bootstrap Lease the manifest creates. The harness, which lives in the root namespace and
  * cannot reach that address, drives it through stdin, one command a line, one answer a line
  * ({@code OK [json]} or {@code ERR message}):
  * {@code statefulset REPLICAS}, {@code pod ORDINAL} (a new Pod object, as a restarted pod gets),
- * {@code delete-pod ORDINAL}, {@code get-pod ORDINAL}, {@code get-statefulset}.
+ * {@code delete-pod ORDINAL}, {@code get-pod ORDINAL}, {@code get-statefulset}, {@code get-state} (the state ConfigMap).
  */
 public final class MockKubeApi {
     private static final String NS = PodNetwork.NAMESPACE;
     private static final String STS = PodNetwork.STATEFULSET;
     /** The manifest's labels and selector (k8s/galera-statefulset.yaml). */
+    /** The manifest's state ConfigMap and bootstrap Lease. */
+    private static final String STATE = STS + "-galera-state";
+    private static final String LEASE = STS + "-galera-bootstrap";
     private static final Map<String, String> LABELS = Map.of("app.kubernetes.io/name", STS, "app.kubernetes.io/instance", STS);
 
     private MockKubeApi() {}
@@ -86,6 +91,13 @@ public final class MockKubeApi {
                 StatefulSet existing = client.apps().statefulSets().withName(STS).get();
                 if (existing == null) {
                     client.apps().statefulSets().resource(sts).create();
+                    // what k8s/galera-statefulset.yaml creates next to the StatefulSet: the Role may create neither
+                    if (client.configMaps().withName(STATE).get() == null) {
+                        client.configMaps().resource(new ConfigMapBuilder().withMetadata(meta(STATE, LABELS)).build()).create();
+                    }
+                    if (client.leases().withName(LEASE).get() == null) {
+                        client.leases().resource(new LeaseBuilder().withMetadata(meta(LEASE, LABELS)).withNewSpec().endSpec().build()).create();
+                    }
                 } else {
                     client.apps().statefulSets().withName(STS).edit(s -> {
                         s.getSpec().setReplicas(Integer.parseInt(f[1]));
@@ -120,6 +132,7 @@ public final class MockKubeApi {
             }
             case "get-pod" -> json(client.pods().withName(PodNetwork.podName(Integer.parseInt(f[1]))).get());
             case "get-statefulset" -> json(client.apps().statefulSets().withName(STS).get());
+            case "get-state" -> json(client.configMaps().withName(STATE).get());
             default -> throw new IllegalArgumentException("unknown command " + f[0]);
         };
     }

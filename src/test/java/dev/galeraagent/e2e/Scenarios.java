@@ -66,7 +66,7 @@ final class Scenarios {
     }
 
     /**
-     * Pod {@code i}'s last bootstrap decision: from its Pod annotation when the API is there,
+     * Pod {@code i}'s last bootstrap decision: from the state ConfigMap when the API is there,
      * else the last plan name in its bootstrap container's last run.
      */
     static String decision(Cluster c, int i) throws IOException {

@@ -3,6 +3,7 @@ package dev.galeraagent.install;
 import com.sun.net.httpserver.HttpServer;
 import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -72,6 +73,10 @@ public final class RuntimeSmoke {
             HasMetadata lease = serialization.unmarshal("""
                     {"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"l"},"spec":{"holderIdentity":"galera-0"}}""");
             check(lease instanceof Lease l && "galera-0".equals(l.getSpec().getHolderIdentity()), "fabric8 Lease by kind");
+            // the published states: one key per pod in the ConfigMap <statefulset>-galera-state
+            HasMetadata states = serialization.unmarshal("""
+                    {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"galera-galera-state"},"data":{"galera-0":"{}"}}""");
+            check(states instanceof ConfigMap c && "{}".equals(c.getData().get("galera-0")), "fabric8 ConfigMap by kind");
         } finally {
             api.stop(0);
         }

@@ -72,6 +72,26 @@ class BootstrapLeaseTest {
                 .containsEntry(BootstrapLease.SEQNO_ANNOTATION, "1234");
     }
 
+    /** As k8s/galera-statefulset.yaml creates it, so that the Role needs no create: no spec fields, no annotations. */
+    @Test
+    void theManifestsEmptyLeaseIsTakenWithoutACreateAndSecondComersAreToldWhoHoldsIt() throws InterruptedException {
+        mock.admin().leases().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
+                .withNewMetadata().withName("galera-galera-bootstrap").withLabels(java.util.Map.of("app.kubernetes.io/name", "galera"))
+                .endMetadata().withNewSpec().endSpec().build()).create();
+        assertThat(lease().current()).get().satisfies(free -> {
+            assertThat(free.holder()).isNull();
+            assertThat(free.heldAt(clock.instant())).isFalse();
+        });
+        mock.takeRequests();
+        LeaseOutcome outcome = lease().tryAcquire("galera-2", UUID_A, 1234, TERM);
+        assertThat(outcome).isInstanceOf(LeaseOutcome.Acquired.class);
+        assertThat(mock.takeRequests()).extracting(io.fabric8.mockwebserver.http.RecordedRequest::getMethod).containsExactly("GET", "PUT");
+        assertThat(outcome.lease()).isEqualTo(new LeaseRecord("galera-galera-bootstrap", "galera-2", UUID_A, 1234L,
+                clock.instant(), clock.instant(), TERM, 1, "galera-2"));
+        assertThat(stored().getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "galera");
+        assertThat(lease().tryAcquire("galera-0", UUID_A, 1200, TERM)).isInstanceOf(LeaseOutcome.HeldByOther.class);
+    }
+
     @Test
     void anotherHolderIsToldWhoHoldsIt() {
         lease().tryAcquire("galera-2", UUID_A, 1234, TERM);

@@ -90,13 +90,13 @@ class ClusterStatusTest {
 
     void publish(PublishedState state) {
         try (KubeApi api = mock.agent(kubeconfig, NS, Clock.systemUTC())) {
-            api.publish("galera-" + state.ordinal(), state);
+            api.publish(api.statefulSet("galera-" + state.ordinal(), Optional.of("galera")), "galera-" + state.ordinal(), state);
         }
     }
 
     static PublishedState state(int ordinal, String phase, String uuid, long seqno, String decision, List<String> reasons) {
         return new PublishedState(ordinal, phase, uuid == null, uuid, seqno, false, false, decision, reasons, null,
-                Instant.now().minusSeconds(40 - ordinal).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), "0.1.0");
+                Instant.now().plusSeconds(1 + ordinal).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), "0.1.0");
     }
 
     /** Serves {@code statuses[i]} as /status on POD_IPS[i], all on one port (the sidecars' port is one option). */

@@ -89,7 +89,8 @@ class ElectionInputsTest {
             for (Map.Entry<Integer, PublishedState> e : expected.entrySet()) {
                 KubeApi api = mock.agent(kubeconfig, NS, Clock.systemUTC());
                 apis.add(api);
-                writes.add(pool.submit(() -> api.publish(sts + "-" + e.getKey(), e.getValue())));
+                writes.add(pool.submit(() -> api.publish(new StatefulSetInfo(NS, sts, replicas, Map.of(MockKube.APP_LABEL, sts)),
+                        sts + "-" + e.getKey(), e.getValue())));
             }
             for (Future<Boolean> w : writes) {
                 assertThat(w.get()).isTrue();

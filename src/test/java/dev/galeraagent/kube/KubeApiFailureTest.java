@@ -52,23 +52,23 @@ class KubeApiFailureTest {
         server.init(InetAddress.getByName("127.0.40.1"), 0);
         try {
             String denied = io.fabric8.kubernetes.client.utils.Serialization.asJson(new StatusBuilder().withStatus("Failure").withCode(403)
-                    .withReason("Forbidden").withMessage("pods is forbidden: User \"system:serviceaccount:db:galera\" cannot patch resource").build());
-            server.expect().get().withPath("/api/v1/namespaces/db/pods/galera-0").andReturn(200,
-                    new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("galera-0").withNamespace("db")
+                    .withReason("Forbidden").withMessage("pods is forbidden: User \"system:serviceaccount:db:galera\" cannot patch resource configmaps").build());
+            server.expect().get().withPath("/api/v1/namespaces/db/configmaps/galera-galera-state").andReturn(200,
+                    new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("galera-galera-state").withNamespace("db")
                             .withResourceVersion("7").endMetadata().build()).always();
-            server.expect().patch().withPath("/api/v1/namespaces/db/pods/galera-0").andReturn(403, denied).always();
+            server.expect().patch().withPath("/api/v1/namespaces/db/configmaps/galera-galera-state").andReturn(403, denied).always();
             server.expect().get().withPath("/api/v1/namespaces/db/pods?labelSelector=app%3Dgalera").andReturn(403, denied).always();
             server.expect().get().withPath("/apis/coordination.k8s.io/v1/namespaces/db/leases/galera-galera-bootstrap").andReturn(403, denied).always();
 
             Path kubeconfig = kubeconfigFor(dir, "http://127.0.40.1:" + server.getPort());
             try (KubeApi api = KubeApi.connect(Optional.of(kubeconfig), "db")) {
-                assertThatThrownBy(() -> api.publish("galera-0", KubeApiTest.state(0, null, -1, false, "t")))
+                assertThatThrownBy(() -> api.publish(STS, "galera-0", KubeApiTest.state(0, null, -1, false, "t")))
                         .isInstanceOfSatisfying(KubeApiException.class, e -> {
                             assertThat(e.kind()).isEqualTo(KubeApiException.Kind.FORBIDDEN);
                             assertThat(e.noApiAccess()).isTrue();
                             assertThat(e.exitCode()).isEqualTo(ExitCode.ENVIRONMENT);
                         })
-                        .hasMessage("the service account may not patch pods in namespace db: grant it in the Role (see k8s/galera-statefulset.yaml)");
+                        .hasMessage("the service account may not patch configmaps in namespace db: grant it in the Role (see k8s/galera-statefulset.yaml)");
                 assertThatThrownBy(() -> api.readStates(STS))
                         .hasMessage("the service account may not list pods in namespace db: grant it in the Role (see k8s/galera-statefulset.yaml)");
                 assertThatThrownBy(() -> api.lease(STS).tryAcquire("galera-0", null, 1, Duration.ofSeconds(10)))

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,8 +51,14 @@ class KubeApiTest {
         return mock.agent(kubeconfig, NS, Clock.systemUTC());
     }
 
-    private String annotation(String pod) {
-        return mock.admin().pods().inNamespace(NS).withName(pod).get().getMetadata().getAnnotations().get(PublishedState.ANNOTATION);
+    /** Pod {@code pod}'s entry in the state ConfigMap, as {@code kubectl get configmap galera-galera-state} shows it. */
+    private String entry(String pod) {
+        Map<String, String> data = mock.admin().configMaps().inNamespace(NS).withName("galera-galera-state").get().getData();
+        return data == null ? null : data.get(pod);
+    }
+
+    private StatefulSetInfo sts(KubeApi api) {
+        return api.statefulSet("galera-0", Optional.of(STS));
     }
 
     @Test
@@ -91,9 +98,9 @@ class KubeApiTest {
     @Test
     void publishedStateReadsBackExactlyAndIsPlainJsonForKubectl() {
         MockKube.createStatefulSet(mock.admin(), NS, STS, 3, List.of(0, 1, 2));
-        PublishedState mine = state(1, UUID_A, 1234, false, "2026-11-26T10:00:00Z");
+        PublishedState mine = state(1, UUID_A, 1234, false, Instant.now().plusSeconds(1).toString());
         try (KubeApi api = agent()) {
-            assertThat(api.publish("galera-1", mine)).isTrue();
+            assertThat(api.publish(sts(api), "galera-1", mine)).isTrue();
             PodStates read = api.readStates(api.statefulSet("galera-0", Optional.empty()));
             assertThat(read.published()).containsExactly(Map.entry(1, mine));
             assertThat(read.unpublished()).containsExactly(0, 2);
@@ -101,90 +108,126 @@ class KubeApiTest {
             assertThat(read.othersThan(0)).isEqualTo(Map.of(1, mine));
             assertThat(read.othersThan(1)).isEmpty();
         }
-        assertThat(StatusJson.read(annotation("galera-1"), PublishedState.class)).isEqualTo(mine);
-        assertThat(annotation("galera-1")).contains("\"seqno\":1234").contains("\"uuid\":\"" + UUID_A + "\"");
+        assertThat(StatusJson.read(entry("galera-1"), PublishedState.class)).isEqualTo(mine);
+        assertThat(entry("galera-1")).contains("\"seqno\":1234").contains("\"uuid\":\"" + UUID_A + "\"");
     }
 
     @Test
-    void publishingKeepsThePodsOtherAnnotationsAndLabels() {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 1, List.of(0));
-        mock.admin().pods().inNamespace(NS).withName("galera-0").edit(p -> {
-            p.getMetadata().setAnnotations(Map.of("team", "dba"));
-            return p;
+    void publishingWritesOnlyThisPodsKeyOfTheConfigMapAndNeverThePod() throws InterruptedException {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 2, List.of(0, 1));
+        mock.admin().configMaps().inNamespace(NS).withName("galera-galera-state").edit(c -> {
+            c.setData(Map.of("galera-1", "written by galera-1"));
+            return c;
         });
+        String podVersion = mock.admin().pods().inNamespace(NS).withName("galera-0").get().getMetadata().getResourceVersion();
         try (KubeApi api = agent()) {
-            api.publish("galera-0", state(0, UUID_A, 5, true, "t1"));
+            StatefulSetInfo sts = sts(api);
+            mock.takeRequests();
+            assertThat(api.publish(sts, "galera-0", state(0, UUID_A, 5, true, "t1"))).isTrue();
+            assertThat(mock.takeRequests()).extracting(r -> r.getMethod() + " " + r.getPath()).containsExactly(
+                    "GET /api/v1/namespaces/db/configmaps/galera-galera-state",
+                    "PATCH /api/v1/namespaces/db/configmaps/galera-galera-state");
         }
-        Pod pod = mock.admin().pods().inNamespace(NS).withName("galera-0").get();
-        assertThat(pod.getMetadata().getAnnotations()).containsEntry("team", "dba").containsKey(PublishedState.ANNOTATION);
-        assertThat(pod.getMetadata().getLabels()).containsEntry(MockKube.APP_LABEL, STS);
+        assertThat(entry("galera-1")).isEqualTo("written by galera-1");
+        assertThat(StatusJson.read(entry("galera-0"), PublishedState.class).seqno()).isEqualTo(5);
+        assertThat(mock.admin().pods().inNamespace(NS).withName("galera-0").get().getMetadata().getResourceVersion()).isEqualTo(podVersion);
     }
 
     @Test
     void republishesOnlyWhenSomethingButTheTimeChanged() throws InterruptedException {
         MockKube.createStatefulSet(mock.admin(), NS, STS, 1, List.of(0));
         try (KubeApi api = agent()) {
-            assertThat(api.publish("galera-0", state(0, UUID_A, 5, false, "t1"))).isTrue();
+            StatefulSetInfo sts = sts(api);
+            assertThat(api.publish(sts, "galera-0", state(0, UUID_A, 5, false, "t1"))).isTrue();
             mock.takeRequests();
-            assertThat(api.publish("galera-0", state(0, UUID_A, 5, false, "t2"))).isFalse();
+            assertThat(api.publish(sts, "galera-0", state(0, UUID_A, 5, false, "t2"))).isFalse();
             assertThat(mock.takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET");
-            assertThat(annotation("galera-0")).contains("\"time\":\"t1\"");
+            assertThat(entry("galera-0")).contains("\"time\":\"t1\"");
             mock.takeRequests();
 
-            assertThat(api.publish("galera-0", state(0, UUID_A, 6, false, "t3"))).isTrue();
+            assertThat(api.publish(sts, "galera-0", state(0, UUID_A, 6, false, "t3"))).isTrue();
             assertThat(mock.takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET", "PATCH");
-            assertThat(StatusJson.read(annotation("galera-0"), PublishedState.class).seqno()).isEqualTo(6);
+            assertThat(StatusJson.read(entry("galera-0"), PublishedState.class).seqno()).isEqualTo(6);
         }
     }
 
     @Test
-    void publishRetriesWhenAnotherWriterChangedThePodBetweenReadAndPatch() throws InterruptedException {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 1, List.of(0));
-        mock.interleaveOnce(HttpMethod.PATCH, "/api/v1/namespaces/db/pods/galera-0", HttpMethod.PATCH,
-                "application/merge-patch+json", "{\"metadata\":{\"labels\":{\"touched\":\"by-kubelet\"}}}");
+    void aPeerPublishingBetweenOurReadAndOurPatchKeepsItsEntry() throws InterruptedException {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 2, List.of(0, 1));
+        String peer = StatusJson.write(state(1, UUID_A, 9, false, "t1"));
+        mock.interleaveOnce(HttpMethod.PATCH, "/api/v1/namespaces/db/configmaps/galera-galera-state", HttpMethod.PATCH,
+                "application/merge-patch+json", StatusJson.write(Map.of("data", Map.of("galera-1", peer))));
         try (KubeApi api = agent()) {
+            StatefulSetInfo sts = sts(api);
             mock.takeRequests();
-            assertThat(api.publish("galera-0", state(0, UUID_A, 7, false, "t1"))).isTrue();
-            // read, patch refused with 409 (stale resourceVersion), read again, patch
-            assertThat(mock.takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET", "PATCH", "GET", "PATCH");
+            assertThat(api.publish(sts, "galera-0", state(0, UUID_A, 7, false, "t1"))).isTrue();
+            // a merge patch of one key carries no resourceVersion: nothing to conflict with, no second try
+            assertThat(mock.takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET", "PATCH");
         }
         assertThat(mock.interleaved()).isTrue();
-        Pod pod = mock.admin().pods().inNamespace(NS).withName("galera-0").get();
-        assertThat(pod.getMetadata().getLabels()).containsEntry("touched", "by-kubelet");
-        assertThat(StatusJson.read(pod.getMetadata().getAnnotations().get(PublishedState.ANNOTATION), PublishedState.class).seqno()).isEqualTo(7);
+        assertThat(entry("galera-1")).isEqualTo(peer);
+        assertThat(StatusJson.read(entry("galera-0"), PublishedState.class).seqno()).isEqualTo(7);
     }
 
     @Test
-    void publishingToAMissingPodNamesIt() {
+    void aMissingStateConfigMapIsAOneLineErrorNamingItAndTheManifest() {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 1, List.of(0));
+        mock.admin().configMaps().inNamespace(NS).withName("galera-galera-state").delete();
+        String message = "ConfigMap galera-galera-state not found in namespace db: it holds the pods' published states "
+                + "and the manifest creates it (apply k8s/galera-statefulset.yaml)";
         try (KubeApi api = agent()) {
-            assertThatThrownBy(() -> api.publish("galera-7", state(7, null, -1, false, "t")))
-                    .isInstanceOfSatisfying(KubeApiException.class, e -> assertThat(e.kind()).isEqualTo(KubeApiException.Kind.NOT_FOUND))
-                    .hasMessage("pod galera-7 not found in namespace db");
+            StatefulSetInfo sts = sts(api);
+            assertThatThrownBy(() -> api.publish(sts, "galera-0", state(0, null, -1, false, "t")))
+                    .isInstanceOfSatisfying(KubeApiException.class, e -> assertThat(e.noApiAccess()).isFalse())
+                    .hasMessage(message);
+            assertThatThrownBy(() -> api.readStates(sts)).hasMessage(message);
+        }
+        assertThat(mock.admin().configMaps().inNamespace(NS).withName("galera-galera-state").get()).as("not created").isNull();
+    }
+
+    @Test
+    void aStateWrittenBeforeThePodObjectWasCreatedIsAnEarlierPodsAndCountsOnlyOnceRepublished() {
+        MockKube.createStatefulSet(mock.admin(), NS, STS, 1, List.of(0));
+        Instant created = Instant.parse(mock.admin().pods().inNamespace(NS).withName("galera-0").get().getMetadata().getCreationTimestamp());
+        PublishedState old = state(0, UUID_A, 5, false, created.minusSeconds(60).toString());
+        setEntry("galera-0", StatusJson.write(old));
+        try (KubeApi api = agent()) {
+            StatefulSetInfo sts = sts(api);
+            PodStates read = api.readStates(sts);
+            assertThat(read.published()).isEmpty();
+            assertThat(read.unpublished()).containsExactly(0);
+            // the same content from the new pod: written again, with a time after the pod's creation
+            PublishedState now = state(0, UUID_A, 5, false, created.plusSeconds(1).toString());
+            assertThat(api.publish(sts, "galera-0", now)).isTrue();
+            assertThat(api.readStates(sts).published()).containsExactly(Map.entry(0, now));
+            assertThat(api.publish(sts, "galera-0", state(0, UUID_A, 5, false, created.plusSeconds(9).toString()))).isFalse();
         }
     }
 
     @Test
-    void aMalformedAnnotationIsReportedAndCountsAsNotPublished() {
+    void aMalformedEntryIsReportedAndCountsAsNotPublished() {
         MockKube.createStatefulSet(mock.admin(), NS, STS, 3, List.of(0, 1, 2));
-        setAnnotation("galera-0", "{not json");
-        setAnnotation("galera-1", StatusJson.write(state(2, UUID_A, 3, false, "t")));
+        setEntry("galera-0", "{not json");
+        setEntry("galera-1", StatusJson.write(state(2, UUID_A, 3, false, "t")));
         try (KubeApi api = agent()) {
             PodStates read = api.readStates(api.statefulSet("galera-2", Optional.empty()));
             assertThat(read.published()).isEmpty();
             assertThat(read.malformed()).containsOnlyKeys(0, 1);
             assertThat(read.malformed().get(0)).startsWith("not a valid PublishedState document");
-            assertThat(read.malformed().get(1)).isEqualTo("annotation says ordinal 2 but the pod is galera-1");
+            assertThat(read.malformed().get(1)).isEqualTo("the entry says ordinal 2 but the pod is galera-1");
             assertThat(read.notPublished()).containsExactly(0, 1, 2);
             assertThat(read.complete()).isFalse();
-            // the agent overwrites its own malformed annotation
-            assertThat(api.publish("galera-0", state(0, UUID_A, 3, false, "t"))).isTrue();
+            // the agent overwrites its own malformed entry
+            assertThat(api.publish(read.statefulSet(), "galera-0", state(0, UUID_A, 3, false, "t"))).isTrue();
         }
     }
 
-    private void setAnnotation(String pod, String value) {
-        mock.admin().pods().inNamespace(NS).withName(pod).edit(p -> {
-            p.getMetadata().setAnnotations(Map.of(PublishedState.ANNOTATION, value));
-            return p;
+    private void setEntry(String pod, String value) {
+        mock.admin().configMaps().inNamespace(NS).withName("galera-galera-state").edit(c -> {
+            Map<String, String> data = c.getData() == null ? new HashMap<>() : new HashMap<>(c.getData());
+            data.put(pod, value);
+            c.setData(data);
+            return c;
         });
     }
 
@@ -198,10 +241,11 @@ class KubeApiTest {
             return p;
         });
         try (KubeApi api = agent()) {
+            StatefulSetInfo sts = sts(api);
             for (int i = 0; i < 4; i++) {
-                api.publish("galera-" + i, state(i, UUID_A, i, false, "t"));
+                api.publish(sts, "galera-" + i, state(i, UUID_A, i, false, "t"));
             }
-            api.publish("galera-other-0", state(0, UUID_A, 99, true, "t"));
+            api.publish(sts, "galera-other-0", state(0, UUID_A, 99, true, "t"));
             PodStates read = api.readStates(api.statefulSet("galera-0", Optional.empty()));
             assertThat(read.published()).containsOnlyKeys(0, 1);
             assertThat(read.published().get(0).seqno()).isZero();
@@ -213,11 +257,12 @@ class KubeApiTest {
     void awaitChangeReturnsOnceAPeerPublishesAndIgnoresRestamping() throws Exception {
         MockKube.createStatefulSet(mock.admin(), NS, STS, 2, List.of(0, 1));
         try (KubeApi waiter = agent(); KubeApi peer = agent()) {
-            peer.publish("galera-1", state(1, UUID_A, 10, false, "t1"));
+            StatefulSetInfo sts = sts(peer);
+            peer.publish(sts, "galera-1", state(1, UUID_A, 10, false, "t1"));
             PodStates before = waiter.readStates(waiter.statefulSet("galera-0", Optional.empty()));
 
             // a new time alone is no change: the wait runs out and answers the same content
-            setAnnotation("galera-1", StatusJson.write(state(1, UUID_A, 10, false, "t2")));
+            setEntry("galera-1", StatusJson.write(state(1, UUID_A, 10, false, "t2")));
             long start = System.nanoTime();
             PodStates same = waiter.awaitChange(before, Duration.ofMillis(600));
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(550));
@@ -225,7 +270,7 @@ class KubeApiTest {
 
             CompletableFuture<Void> later = CompletableFuture.runAsync(() -> {
                 sleep(300);
-                peer.publish("galera-1", state(1, UUID_A, 11, false, "t3"));
+                peer.publish(sts, "galera-1", state(1, UUID_A, 11, false, "t3"));
             });
             start = System.nanoTime();
             PodStates changed = waiter.awaitChange(before, Duration.ofSeconds(10));
@@ -254,17 +299,17 @@ class KubeApiTest {
     @Test
     void dryRunSummaryShowsEveryOrdinalAndTheLease() {
         MockKube.createStatefulSet(mock.admin(), NS, STS, 4, List.of(0, 1, 2));
-        setAnnotation("galera-2", "garbage");
+        setEntry("galera-2", "garbage");
         try (KubeApi api = agent()) {
             StatefulSetInfo sts = api.statefulSet("galera-0", Optional.empty());
-            api.publish("galera-0", state(0, UUID_A, 42, true, "2026-11-26T10:00:00Z"));
+            api.publish(sts, "galera-0", state(0, UUID_A, 42, true, Instant.now().plusSeconds(1).toString()));
             assertThat(api.lease(sts).tryAcquire("galera-0", UUID_A, 42, Duration.ofSeconds(30))).isInstanceOf(LeaseOutcome.Acquired.class);
             String summary = api.dryRunSummary(sts);
             List<String> lines = summary.lines().toList();
             assertThat(lines.get(0)).isEqualTo("StatefulSet galera in namespace db: 4 replicas, 1 published");
             assertThat(lines.get(2)).startsWith("galera-0").contains(UUID_A).contains(" 42 ").contains("yes");
             assertThat(lines.get(3)).isEqualTo("galera-1                 (nothing published yet)");
-            assertThat(lines.get(4)).startsWith("galera-2                 malformed annotation: not a valid PublishedState");
+            assertThat(lines.get(4)).startsWith("galera-2                 malformed state: not a valid PublishedState");
             assertThat(lines.get(5)).isEqualTo("galera-3                 (no such pod)");
             assertThat(lines.get(6)).isEqualTo("not published: [galera-1, galera-2, galera-3]");
             assertThat(lines.get(7)).startsWith("Lease galera-galera-bootstrap: held by galera-0 (uuid " + UUID_A + ", seqno 42) until ");

@@ -1,5 +1,6 @@
 package dev.galeraagent.kube;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * fabric8's mock API server in CRUD mode, as the agent's tests and {@link MockApiServerMain} use it: a StatefulSet
@@ -117,7 +119,10 @@ final class MockKube implements AutoCloseable {
                 clock, Duration.ofMillis(50), Duration.ofMillis(400));
     }
 
-    /** Creates StatefulSet {@code name} with {@code replicas} and a Pod for each of {@code podOrdinals}. */
+    /**
+     * Creates StatefulSet {@code name} with {@code replicas}, a Pod for each of {@code podOrdinals}, and the empty
+     * state ConfigMap {@code <name>-galera-state} the manifest creates.
+     */
     static void createStatefulSet(KubernetesClient client, String namespace, String name, int replicas, Collection<Integer> podOrdinals) {
         StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).resource(new StatefulSetBuilder()
                         .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build())
@@ -132,9 +137,17 @@ final class MockKube implements AutoCloseable {
                         .endSpec()
                         .build())
                 .create();
+        createStateConfigMap(client, namespace, name);
         for (int ordinal : podOrdinals) {
             createPod(client, sts, ordinal);
         }
+    }
+
+    /** The ConfigMap {@code <statefulset>-galera-state} as the manifest creates it: no entries yet. */
+    static void createStateConfigMap(KubernetesClient client, String namespace, String statefulSet) {
+        client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+                .withMetadata(new ObjectMetaBuilder().withName(statefulSet + "-galera-state").withNamespace(namespace).build())
+                .build()).create();
     }
 
     static Pod createPod(KubernetesClient client, StatefulSet sts, int ordinal) {
@@ -163,6 +176,14 @@ final class MockKube implements AutoCloseable {
         dispatcher.interleave = new Interleave(method, path, new RecordedRequest("HTTP/1.1", otherMethod, path,
                 Headers.builder().add("Content-Type", otherContentType).build(),
                 new Buffer(otherBody.getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /**
+     * From now on the server answers 403, as an API server enforcing RBAC would, to every request {@code allowed}
+     * rejects; the request still appears in {@link #takeRequests}.
+     */
+    void authorize(Predicate<RecordedRequest> allowed) {
+        dispatcher.allowed = allowed;
     }
 
     boolean interleaved() {
@@ -214,9 +235,14 @@ final class MockKube implements AutoCloseable {
 
     private static final class InterleavingDispatcher extends KubernetesCrudDispatcher {
         volatile Interleave interleave;
+        volatile Predicate<RecordedRequest> allowed = r -> true;
 
         @Override
         public synchronized MockResponse dispatch(RecordedRequest request) {
+            if (!allowed.test(request)) {
+                return new MockResponse().setResponseCode(403).setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                        + "\"message\":\"forbidden by the test's Role\",\"reason\":\"Forbidden\",\"code\":403}");
+            }
             Interleave pending = interleave;
             if (pending != null && pending.method() == request.method() && request.getPath().split("\\?")[0].equals(pending.path())) {
                 interleave = null;

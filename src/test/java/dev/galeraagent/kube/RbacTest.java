@@ -1,9 +1,12 @@
 package dev.galeraagent.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -22,22 +25,38 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Role in k8s/galera-statefulset.yaml grants exactly what the adapter uses: every call it makes, and nothing it does not. */
+/**
+ * The Role in k8s/galera-statefulset.yaml grants exactly what the adapter uses: every call it makes, on the very objects
+ * it names, and nothing it does not. The mock API server enforces that Role the way RBAC does, so a call outside it
+ * fails the test instead of passing unnoticed.
+ */
 class RbacTest {
     private static final Pattern PATH = Pattern.compile(
             "/(?:api/v1|apis/([^/]+)/[^/]+)/namespaces/([^/]+)/([^/?]+)(?:/([^/?]+))?(?:\\?(.*))?");
+    static final Path MANIFEST = Path.of("k8s/galera-statefulset.yaml");
 
     @TempDir
     Path dir;
 
-    /** "group/resource:verb" for every permission the Role grants. */
-    private static Set<String> granted(Role role) {
+    /** One request as RBAC sees it; {@code name} is null for list and create. */
+    record Request(String group, String resource, String name, String verb) {
+    }
+
+    /**
+     * "group/resource:verb" for every permission a rule without resourceNames grants, "group/resource/name:verb" for
+     * every object a rule with resourceNames grants.
+     */
+    static Set<String> granted(Role role) {
         Set<String> grants = new TreeSet<>();
         for (PolicyRule rule : role.getRules()) {
             for (String group : rule.getApiGroups()) {
                 for (String resource : rule.getResources()) {
                     for (String verb : rule.getVerbs()) {
-                        grants.add(group + "/" + resource + ":" + verb);
+                        if (rule.getResourceNames() == null || rule.getResourceNames().isEmpty()) {
+                            grants.add(group + "/" + resource + ":" + verb);
+                        } else {
+                            rule.getResourceNames().forEach(n -> grants.add(group + "/" + resource + "/" + n + ":" + verb));
+                        }
                     }
                 }
             }
@@ -45,8 +64,8 @@ class RbacTest {
         return grants;
     }
 
-    /** "group/resource:verb" the API server would authorize for a request, as RBAC maps HTTP to verbs. */
-    static String permission(RecordedRequest request) {
+    /** The request as the API server's authorizer sees it, as RBAC maps HTTP to verbs. */
+    static Request request(RecordedRequest request) {
         Matcher m = PATH.matcher(request.getPath());
         assertThat(m.matches()).as("a namespaced API path: %s", request.getPath()).isTrue();
         assertThat(m.group(2)).as("namespace of %s", request.getPath()).isEqualTo("db");
@@ -61,25 +80,63 @@ class RbacTest {
             case "DELETE" -> named ? "delete" : "deletecollection";
             default -> throw new AssertionError("unexpected method " + request.getMethod());
         };
-        return group + "/" + m.group(3) + ":" + verb;
+        return new Request(group, m.group(3), m.group(4), verb);
+    }
+
+    /** Whether {@code role} allows {@code r}, as Kubernetes RBAC decides: a rule with resourceNames needs a named request. */
+    static boolean allows(Role role, Request r) {
+        return role.getRules().stream().anyMatch(rule -> rule.getApiGroups().contains(r.group()) && rule.getResources().contains(r.resource())
+                && rule.getVerbs().contains(r.verb())
+                && (rule.getResourceNames() == null || rule.getResourceNames().isEmpty() || rule.getResourceNames().contains(r.name())));
+    }
+
+    /** The permission a request used, in the form of {@link #granted}: with its name where the Role names objects. */
+    static String permission(Role role, Request r) {
+        boolean byName = role.getRules().stream().anyMatch(rule -> rule.getApiGroups().contains(r.group())
+                && rule.getResources().contains(r.resource()) && rule.getVerbs().contains(r.verb())
+                && rule.getResourceNames() != null && !rule.getResourceNames().isEmpty());
+        return r.group() + "/" + r.resource() + (byName ? "/" + r.name() : "") + ":" + r.verb();
+    }
+
+    static List<HasMetadata> manifestObjects(MockKube mock) throws Exception {
+        try (InputStream in = Files.newInputStream(MANIFEST)) {
+            return mock.admin().load(in).items();
+        }
+    }
+
+    static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type) {
+        return objects.stream().filter(type::isInstance).map(type::cast).findFirst().orElseThrow();
+    }
+
+    /** The StatefulSet and pods of the manifest's name, and the ConfigMap and Lease the manifest creates, in namespace db. */
+    static Role deploy(MockKube mock, List<HasMetadata> objects) {
+        MockKube.createStatefulSet(mock.admin(), "db", "galera", 3, List.of(0, 1, 2));
+        mock.admin().configMaps().inNamespace("db").withName("galera-galera-state").delete();
+        for (HasMetadata o : objects) {
+            if (o instanceof ConfigMap c && c.getMetadata().getName().endsWith("-galera-state")) {
+                mock.admin().configMaps().inNamespace("db").resource(c).create();
+            } else if (o instanceof Lease l) {
+                mock.admin().leases().inNamespace("db").resource(l).create();
+            }
+        }
+        Role role = one(objects, Role.class);
+        mock.authorize(r -> allows(role, request(r)));
+        return role;
     }
 
     @Test
-    void theRoleGrantsExactlyTheCallsTheAdapterMakes() throws Exception {
+    void theRoleGrantsExactlyTheCallsTheAdapterMakesOnTheObjectsItNames() throws Exception {
         try (MockKube mock = MockKube.start("127.0.40.1", 0)) {
-            MockKube.createStatefulSet(mock.admin(), "db", "galera", 3, List.of(0, 1, 2));
-            List<HasMetadata> objects;
-            try (InputStream in = Files.newInputStream(Path.of("k8s/galera-statefulset.yaml"))) {
-                objects = mock.admin().load(in).items();
-            }
-            Role role = objects.stream().filter(Role.class::isInstance).map(Role.class::cast).findFirst().orElseThrow();
-            RoleBinding binding = objects.stream().filter(RoleBinding.class::isInstance).map(RoleBinding.class::cast).findFirst().orElseThrow();
-            ServiceAccount account = objects.stream().filter(ServiceAccount.class::isInstance).map(ServiceAccount.class::cast).findFirst().orElseThrow();
+            List<HasMetadata> objects = manifestObjects(mock);
+            Role role = one(objects, Role.class);
+            RoleBinding binding = one(objects, RoleBinding.class);
+            ServiceAccount account = one(objects, ServiceAccount.class);
             assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
             assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
                 assertThat(s.getKind()).isEqualTo("ServiceAccount");
                 assertThat(s.getName()).isEqualTo(account.getMetadata().getName());
             });
+            deploy(mock, objects);
 
             mock.takeRequests(); // the set-up's own requests
             MutableClock clock = new MutableClock(Instant.now());
@@ -87,28 +144,32 @@ class RbacTest {
             try (KubeApi a = mock.agent(kubeconfig, "db", clock); KubeApi b = mock.agent(kubeconfig, "db", clock)) {
                 StatefulSetInfo sts = a.statefulSet("galera-0", Optional.empty());
                 a.statefulSet("galera-0", Optional.of("galera"));
-                a.publish("galera-0", KubeApiTest.state(0, KubeApiTest.UUID_A, 5, false, "t"));
+                assertThat(a.publish(sts, "galera-0", KubeApiTest.state(0, KubeApiTest.UUID_A, 5, false, "t"))).isTrue();
                 PodStates states = a.readStates(sts);
+                assertThat(states.published()).containsOnlyKeys(0);
                 a.awaitChange(states, Duration.ofMillis(100));
                 a.dryRunSummary(sts);
                 BootstrapLease lease = a.lease(sts);
-                lease.tryAcquire("galera-0", KubeApiTest.UUID_A, 5, Duration.ofSeconds(10));
-                lease.renew("galera-0", Duration.ofSeconds(10));
-                b.lease(sts).tryAcquire("galera-1", KubeApiTest.UUID_A, 4, Duration.ofSeconds(10));
-                lease.release("galera-0");
+                assertThat(lease.tryAcquire("galera-0", KubeApiTest.UUID_A, 5, Duration.ofSeconds(10))).isInstanceOf(LeaseOutcome.Acquired.class);
+                assertThat(lease.renew("galera-0", Duration.ofSeconds(10))).isTrue();
+                assertThat(b.lease(sts).tryAcquire("galera-1", KubeApiTest.UUID_A, 4, Duration.ofSeconds(10))).isInstanceOf(LeaseOutcome.HeldByOther.class);
+                assertThat(lease.release("galera-0")).isTrue();
                 clock.advance(Duration.ofSeconds(11));
-                b.lease(sts).tryAcquire("galera-1", KubeApiTest.UUID_A, 4, Duration.ofSeconds(10));
+                assertThat(b.lease(sts).tryAcquire("galera-1", KubeApiTest.UUID_A, 4, Duration.ofSeconds(10))).isInstanceOf(LeaseOutcome.Acquired.class);
                 a.events("galera-0", sts.name()).bootstrapDecision("JOIN", List.of("pods [1] are in a live Primary component"));
             }
             Set<String> used = new TreeSet<>();
             for (RecordedRequest request : mock.takeRequests()) {
-                used.add(permission(request));
+                Request r = request(request);
+                assertThat(allows(role, r)).as("the Role allows %s", r).isTrue();
+                used.add(permission(role, r));
             }
             assertThat(used).isEqualTo(granted(role));
             assertThat(used).containsExactlyInAnyOrder(
-                    "/pods:get", "/pods:list", "/pods:patch",
-                    "apps/statefulsets:get",
-                    "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update",
+                    "/pods:get", "/pods:list",
+                    "/configmaps/galera-galera-state:get", "/configmaps/galera-galera-state:patch",
+                    "apps/statefulsets/galera:get",
+                    "coordination.k8s.io/leases/galera-galera-bootstrap:get", "coordination.k8s.io/leases/galera-galera-bootstrap:update",
                     "/events:create");
         }
     }
@@ -121,12 +182,8 @@ class RbacTest {
     @Test
     void theStatusViewNeedsOnlyListEventsBeyondTheRole() throws Exception {
         try (MockKube mock = MockKube.start("127.0.40.1", 0)) {
-            MockKube.createStatefulSet(mock.admin(), "db", "galera", 3, List.of(0, 1, 2));
-            List<HasMetadata> objects;
-            try (InputStream in = Files.newInputStream(Path.of("k8s/galera-statefulset.yaml"))) {
-                objects = mock.admin().load(in).items();
-            }
-            Role role = objects.stream().filter(Role.class::isInstance).map(Role.class::cast).findFirst().orElseThrow();
+            Role role = deploy(mock, manifestObjects(mock));
+            mock.authorize(r -> true);
             mock.takeRequests();
             try (KubeApi a = mock.agent(mock.writeKubeconfig(dir, "db"), "db", new MutableClock(Instant.now()))) {
                 StatefulSetInfo sts = a.statefulSet("galera-0", Optional.empty());
@@ -135,12 +192,48 @@ class RbacTest {
                 a.lease(sts).current();
                 a.agentEvents(sts);
             }
-            Set<String> used = new TreeSet<>();
+            Set<String> beyond = new TreeSet<>();
             for (RecordedRequest request : mock.takeRequests()) {
-                used.add(permission(request));
+                Request r = request(request);
+                if (!allows(role, r)) {
+                    beyond.add(permission(role, r));
+                }
             }
-            used.removeAll(granted(role));
-            assertThat(used).containsExactly("/events:list");
+            assertThat(beyond).containsExactly("/events:list");
+        }
+    }
+
+    @Test
+    void underTheManifestsRoleAMissingLeaseIsAOneLineErrorNamingTheManifestAndNotALossOfTheApi() throws Exception {
+        try (MockKube mock = MockKube.start("127.0.40.1", 0)) {
+            Role role = deploy(mock, manifestObjects(mock));
+            mock.authorize(r -> true);
+            mock.admin().leases().inNamespace("db").withName("galera-galera-bootstrap").delete();
+            mock.authorize(r -> allows(role, request(r)));
+            try (KubeApi a = mock.agent(mock.writeKubeconfig(dir, "db"), "db", new MutableClock(Instant.now()))) {
+                StatefulSetInfo sts = a.statefulSet("galera-0", Optional.of("galera"));
+                assertThatThrownBy(() -> a.lease(sts).tryAcquire("galera-0", KubeApiTest.UUID_A, 5, Duration.ofSeconds(10)))
+                        .isInstanceOfSatisfying(KubeApiException.class, e -> assertThat(e.noApiAccess()).isFalse())
+                        .hasMessage("Lease galera-galera-bootstrap not found in namespace db and the service account may not create it: "
+                                + "the manifest creates it (apply k8s/galera-statefulset.yaml)");
+            }
+        }
+    }
+
+    @Test
+    void aCompromisedTokenCannotWriteAPodNorAnotherControllersLeaseOrConfigMap() throws Exception {
+        try (MockKube mock = MockKube.start("127.0.40.1", 0)) {
+            Role role = deploy(mock, manifestObjects(mock));
+            for (String verb : List.of("create", "update", "patch", "delete")) {
+                assertThat(allows(role, new Request("", "pods", "galera-1", verb))).as("pods " + verb).isFalse();
+            }
+            assertThat(allows(role, new Request("coordination.k8s.io", "leases", "other-controller-leader", "update"))).isFalse();
+            assertThat(allows(role, new Request("coordination.k8s.io", "leases", "other-controller-leader", "get"))).isFalse();
+            assertThat(allows(role, new Request("coordination.k8s.io", "leases", null, "create"))).isFalse();
+            assertThat(allows(role, new Request("", "configmaps", "galera-initdb", "patch"))).isFalse();
+            assertThat(allows(role, new Request("", "configmaps", "galera-initdb", "get"))).isFalse();
+            assertThat(allows(role, new Request("apps", "statefulsets", "galera", "patch"))).isFalse();
+            assertThat(allows(role, new Request("", "secrets", "galera-credentials", "get"))).isFalse();
         }
     }
 }

@@ -142,8 +142,8 @@ class WiredBootstrapTest {
     }
 
     private PublishedState annotation(int ordinal) {
-        String json = mock.admin().pods().inNamespace("default").withName("galera-" + ordinal).get().getMetadata().getAnnotations()
-                .get(PublishedState.ANNOTATION);
+        String json = mock.admin().configMaps().inNamespace("default").withName("galera-galera-state").get().getData()
+                .get("galera-" + ordinal);
         return StatusJson.read(json, PublishedState.class);
     }
 
@@ -295,7 +295,7 @@ class WiredBootstrapTest {
         }
         assertThat(result(pods.get(1))).as(logged::toString).isInstanceOf(Plan.BootstrapFromHere.class);
         String log = logged.toString();
-        assertThat(log).contains("the service account may not list pods in namespace default").contains("Going on WITHOUT the API (DESIGN rule 9)");
+        assertThat(log).contains("the service account may not list pods in namespace default").contains("Going on WITHOUT the API (rule 9)");
         assertThat(log.split("Going on WITHOUT the API", -1)).as("once per pod: " + log).hasSize(REPLICAS + 1);
         primaryAt(1, U1, 9);
         assertThat(result(pods.get(0))).isInstanceOf(Plan.Join.class);
@@ -339,9 +339,10 @@ class WiredBootstrapTest {
                      List.of("127.0.50.20 galera-0.galera.default.svc.cluster.local", "127.0.50.21 galera-1.galera.default.svc.cluster.local",
                              "127.0.50.22 galera-2.galera.default.svc.cluster.local"), List.of(), "galera-0.galera.default.svc.cluster.local")) {
             java.time.Instant now = java.time.Instant.now();
-            api.publish("galera-0", dev.galeraagent.bootstrap.PublishedStates.of(0, new dev.galeraagent.bootstrap.LocalState.State(U1, 5, true, false),
+            StatefulSetInfo sts = api.statefulSet("galera-0", Optional.of("galera"));
+            api.publish(sts, "galera-0", dev.galeraagent.bootstrap.PublishedStates.of(0, new dev.galeraagent.bootstrap.LocalState.State(U1, 5, true, false),
                     Optional.empty(), Optional.empty(), now, "test", "run", null));
-            api.publish("galera-2", dev.galeraagent.bootstrap.PublishedStates.of(2, new dev.galeraagent.bootstrap.LocalState.State(U1, 7, true, false),
+            api.publish(sts, "galera-2", dev.galeraagent.bootstrap.PublishedStates.of(2, new dev.galeraagent.bootstrap.LocalState.State(U1, 7, true, false),
                     Optional.empty(), Optional.empty(), now, "test", "run", null));
             Path data = Files.createDirectories(tmp.resolve("dry/data"));
             Files.writeString(data.resolve("grastate.dat"), GrastateFile.of(new Position(U1, 9), false).render());
@@ -359,8 +360,8 @@ class WiredBootstrapTest {
             assertThat(text).contains("Lease galera-galera-bootstrap: not created");
             assertThat(text).contains("decision: BOOTSTRAP_FROM_HERE").contains("pod 1 has the highest seqno 9");
             assertThat(text).contains("a real run first takes the bootstrap Lease").endsWith("dry run: nothing was changed\n");
-            assertThat(mock.admin().pods().inNamespace("default").withName("galera-1").get().getMetadata().getAnnotations())
-                    .as("the dry run published nothing").doesNotContainKey(PublishedState.ANNOTATION);
+            assertThat(mock.admin().configMaps().inNamespace("default").withName("galera-galera-state").get().getData())
+                    .as("the dry run published nothing").doesNotContainKey("galera-1");
             assertThat(lease()).as("the dry run took no Lease").isEmpty();
             assertThat(Files.exists(tmp.resolve("dry/conf"))).isFalse();
 

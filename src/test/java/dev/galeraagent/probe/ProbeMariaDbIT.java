@@ -77,6 +77,24 @@ class ProbeMariaDbIT {
         }
     }
 
+    /** The manifest's galera-initdb gives the probe user no grant (InitdbScriptIT): every query the reader runs must work so. */
+    @Test
+    void aUserWithOnlyUsageReadsEveryVariableTheProbeAsksFor() throws Exception {
+        assertThat(galera.sql("SHOW GRANTS FOR 'probe'@'%'").lines()).singleElement().asString().startsWith("GRANT USAGE ON *.* TO `probe`@`%`");
+        try (MariaDbStatusReader reader = new MariaDbStatusReader(access(galera, PASSWORD))) {
+            Observation o = reader.read();
+            assertThat(o).as(String.valueOf(o)).isInstanceOf(Answered.class);
+            Answered a = (Answered) o;
+            assertThat(a.get("wsrep_on")).isEqualTo("ON");
+            assertThat(a.get("wsrep_cluster_status")).isEqualTo("Primary");
+            assertThat(a.get("wsrep_local_state_comment")).isEqualTo("Synced");
+            assertThat(a.get("wsrep_cluster_state_uuid")).matches("[0-9a-f-]{36}");
+            assertThat(a.get("wsrep_last_committed")).matches("[0-9]+");
+            assertThat(a.get("wsrep_connected")).isEqualTo("ON");
+            assertThat(a.get("wsrep_ready")).isEqualTo("ON");
+        }
+    }
+
     @Test
     void wrongPasswordIsLiveButNotReadyAndSaysAccessWasDenied() {
         try (ProbeService s = service(galera, "wrong-password", Duration.ZERO)) {
