@@ -3,10 +3,12 @@ package dev.galeraagent.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.testing.MetricsText;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Matcher;
@@ -30,6 +32,11 @@ class StatusServerTest {
             assertThat(m.find()).as(r.body()).isTrue();
             double since = Double.parseDouble(m.group(1));
             assertThat(since).isBetween(before.toEpochMilli() / 1000.0, after.toEpochMilli() / 1000.0);
+            MetricsText live = new MetricsText(r.body());
+            Path saved = live.saveCapture("bootstrap-metrics.txt");
+            assertThat(MetricsText.read(MetricsText.fixture("bootstrap-metrics.txt")).families())
+                    .as("src/test/resources/monitoring/bootstrap-metrics.txt must declare what a real scrape declares (fresh capture: %s)", saved)
+                    .isEqualTo(live.families());
         }
     }
 }
