@@ -1,13 +1,11 @@
 package dev.galeraagent.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.galeraagent.testing.MetricsText;
 import dev.galeraagent.testing.MetricsText.Sample;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,19 +61,8 @@ class MonitoringTest {
         bootstrap = MetricsText.read(MetricsText.fixture("bootstrap-metrics.txt")).samples();
     }
 
-    /** promtool from scripts/install-deps.sh (Debian package prometheus): required when scripts/test.sh installed it. */
     static Path promtool() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
-            Path p = Path.of(dir, "promtool");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        if ("1".equals(System.getenv("GALERA_AGENT_DEPS_INSTALLED"))) {
-            throw new AssertionError("promtool is missing although scripts/install-deps.sh ran: it installs Debian's prometheus package");
-        }
-        assumeTrue(false, "promtool is not installed: scripts/install-deps.sh installs it (Debian package prometheus)");
-        return null;
+        return Tools.required("promtool", "PROMTOOL", "prometheus");
     }
 
     static String promtool(Path dir, String... args) throws Exception {
