@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -77,6 +78,29 @@ class BootstrapCommandTest {
                 "AGENT_STATEFULSET", "AGENT_RECOVERY_TIMEOUT", "AGENT_RECOVERY_QUORUM", "AGENT_FORCE_BOOTSTRAP_FROM")) {
             assertThat(help).contains("(env: " + env + ")");
         }
+    }
+
+    @Test
+    void helpShowsTheDefaultOfEveryOptionThatHasOneAsTheOtherCommandsDo() {
+        assertThat(run("--help")).isZero();
+        String help = out.toString().replaceAll("\\s+", " ");
+        Map<String, String> defaults = new java.util.LinkedHashMap<>();
+        defaults.put("pod-namespace", "default");
+        defaults.put("service", "galera");
+        defaults.put("datadir", "/var/lib/mysql");
+        defaults.put("config-dir", "/etc/mysql/conf.d");
+        defaults.put("config-name", "galera.cnf");
+        defaults.put("sst-method", "mariabackup");
+        defaults.put("wsrep-provider", "/usr/lib/galera/libgalera_smm.so");
+        defaults.put("mariadbd", "mariadbd");
+        defaults.put("recover-timeout", "120s");
+        defaults.put("timeout", "600s");
+        defaults.put("status-port", "9800");
+        defaults.put("bind-address", "0.0.0.0");
+        defaults.put("recovery-timeout", "5m");
+        defaults.put("recovery-quorum", "all");
+        defaults.forEach((option, value) -> assertThat(help)
+                .containsPattern(" --" + Pattern.quote(option) + "=\\S+ (?:(?!\\(env:).)*Default: " + Pattern.quote(value) + "\\. \\(env: "));
     }
 
     @Test
