@@ -140,7 +140,7 @@ public final class BootstrapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Log.setDebug(common.verbose);
+        common.applyLogging();
         PodIdentity identity = identity();
         Optional<Integer> givenReplicas = replicasOption();
         Optional<Integer> forced = ordinalOption("--force-bootstrap-from", forceBootstrapFrom);

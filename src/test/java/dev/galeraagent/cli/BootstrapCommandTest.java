@@ -195,6 +195,40 @@ class BootstrapCommandTest {
     }
 
     @Test
+    void logFormatJsonWritesOneObjectPerLineAndPlainStaysTheDefault() throws Exception {
+        String[] args = {"--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--status-port=0", "--verbose",
+            "--datadir=" + Files.createDirectories(tmp.resolve("data"))};
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        Log.setOutput(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(run(with(args, "--config-dir=" + tmp.resolve("run1")))).isZero();
+            List<String> plain = logged.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(plain).isNotEmpty().allSatisfy(l -> assertThat(l).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z (INFO |WARN |ERROR|DEBUG) \\[\\w+] .*"));
+
+            logged.reset();
+            assertThat(run(with(with(args, "--config-dir=" + tmp.resolve("run2")), "--log-format=json"))).isZero();
+            List<String> json = logged.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(json).hasSameSizeAs(plain);
+            tools.jackson.databind.json.JsonMapper mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+            for (int i = 0; i < json.size(); i++) {
+                tools.jackson.databind.JsonNode line = mapper.readTree(json.get(i));
+                assertThat(line.propertyNames()).containsExactly("time", "level", "logger", "message");
+                assertThat(line.get("time").asString()).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z");
+                // numbers aside: durations, and the config dirs run1 and run2
+                assertThat(plain.get(i).replaceAll("\\d+", "N")).as("the same event as the plain line")
+                        .endsWith((" [" + line.get("logger").asString() + "] " + line.get("message").asString()).replaceAll("\\d+", "N"))
+                        .contains(" " + line.get("level").asString());
+            }
+        } finally {
+            Log.setOutput(System.err);
+            Log.setFormat(Log.Format.PLAIN);
+        }
+        assertThat(run(with(with(args, "--config-dir=" + tmp.resolve("run3")), "--log-format=xml"))).isEqualTo(ExitCode.USAGE.code());
+        assertThat(err.toString().lines().findFirst().orElse("")).contains("'xml' is not a log format: plain or json");
+        assertThat(err.toString()).doesNotContain("Exception");
+    }
+
+    @Test
     void aMissingDataDirectoryIsAnIoError() {
         assertThat(run("--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--datadir=" + tmp.resolve("nope"), "--dry-run")).isEqualTo(ExitCode.IO.code());
         assertThat(err.toString()).contains("data directory " + tmp.resolve("nope") + " does not exist (--datadir)");
