@@ -3,15 +3,23 @@ package dev.galeraagent.bootstrap;
 import com.sun.net.httpserver.HttpServer;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.StatusJson;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The small {@code /status} server of a waiting {@code agent bootstrap}: it answers with this pod's
  * published state as {@code last_decision}, so peers without the API can hold the election (rule 9).
+ * On {@code /metrics}, on the port the sidecar takes over later, it tells Prometheus since when this
+ * bootstrap has been running: a bootstrap waiting for a missing peer or a person is the one state
+ * of a pod that no sidecar can report, as the sidecar only starts after it.
  */
 public final class StatusServer implements AutoCloseable {
     private final HttpServer server;
@@ -39,8 +47,32 @@ public final class StatusServer implements AutoCloseable {
                 }
             }
         });
+        byte[] metrics = metrics(Instant.now());
+        server.createContext("/metrics", exchange -> {
+            try (exchange) {
+                if (!"GET".equals(exchange.getRequestMethod())) {
+                    exchange.sendResponseHeaders(405, -1);
+                    return;
+                }
+                exchange.getResponseHeaders().set("Content-Type", PrometheusTextFormatWriter.CONTENT_TYPE);
+                exchange.sendResponseHeaders(200, metrics.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(metrics);
+                }
+            }
+        });
         server.start();
         return new StatusServer(server, current);
+    }
+
+    private static byte[] metrics(Instant started) throws IOException {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        GaugeWithCallback.builder().name("galera_agent_bootstrap_waiting_since_timestamp_seconds")
+                .help("When this agent bootstrap started; present only while it runs, before mariadbd starts")
+                .callback(cb -> cb.call(started.toEpochMilli() / 1000.0)).register(registry);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        return out.toByteArray();
     }
 
     public void update(NodeStatus status) {

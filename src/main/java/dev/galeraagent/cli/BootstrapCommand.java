@@ -59,13 +59,13 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Option(names = "--pod-name", paramLabel = "NAME", defaultValue = "${env:POD_NAME:-}", description = "This pod's name, <statefulset>-<ordinal>; default: the hostname. (env: POD_NAME)")
     String podName;
 
-    @Option(names = "--pod-namespace", paramLabel = "NAMESPACE", defaultValue = "${env:POD_NAMESPACE:-default}", description = "This pod's namespace. (env: POD_NAMESPACE)")
+    @Option(names = "--pod-namespace", paramLabel = "NAMESPACE", defaultValue = "${env:POD_NAMESPACE:-default}", description = "This pod's namespace. Default: ${DEFAULT-VALUE}. (env: POD_NAMESPACE)")
     String namespace;
 
     @Option(names = "--pod-ip", paramLabel = "IP", defaultValue = "${env:POD_IP:-}", description = "This pod's IP, used as wsrep_node_address and to serve /status; default: its own name as DNS resolves it. (env: POD_IP)")
     String podIp;
 
-    @Option(names = "--service", paramLabel = "NAME", defaultValue = "${env:AGENT_SERVICE:-galera}", description = "The headless Service. (env: AGENT_SERVICE)")
+    @Option(names = "--service", paramLabel = "NAME", defaultValue = "${env:AGENT_SERVICE:-galera}", description = "The headless Service. Default: ${DEFAULT-VALUE}. (env: AGENT_SERVICE)")
     String service;
 
     @Option(names = "--cluster-domain", paramLabel = "DOMAIN", defaultValue = "${env:AGENT_CLUSTER_DOMAIN:-}", description = "The cluster's DNS domain; default: from /etc/resolv.conf's search list, else cluster.local. (env: AGENT_CLUSTER_DOMAIN)")
@@ -77,13 +77,13 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Option(names = "--dns-server", defaultValue = "${env:AGENT_DNS_SERVER:-}", paramLabel = "HOST[:PORT]", description = "Ask this DNS server for the peers' names; default: the system's resolvers. (env: AGENT_DNS_SERVER)")
     String dnsServer;
 
-    @Option(names = "--datadir", paramLabel = "DIR", defaultValue = "${env:AGENT_DATADIR:-/var/lib/mysql}", description = "MariaDB's data directory. (env: AGENT_DATADIR)")
+    @Option(names = "--datadir", paramLabel = "DIR", defaultValue = "${env:AGENT_DATADIR:-/var/lib/mysql}", description = "MariaDB's data directory. Default: ${DEFAULT-VALUE}. (env: AGENT_DATADIR)")
     Path datadir;
 
-    @Option(names = "--config-dir", paramLabel = "DIR", defaultValue = "${env:AGENT_CONFIG_DIR:-/etc/mysql/conf.d}", description = "Where galera.cnf is written. (env: AGENT_CONFIG_DIR)")
+    @Option(names = "--config-dir", paramLabel = "DIR", defaultValue = "${env:AGENT_CONFIG_DIR:-/etc/mysql/conf.d}", description = "Where galera.cnf is written. Default: ${DEFAULT-VALUE}. (env: AGENT_CONFIG_DIR)")
     Path configDir;
 
-    @Option(names = "--config-name", paramLabel = "FILE", defaultValue = "${env:AGENT_CONFIG_NAME:-galera.cnf}", description = "The config file's name. (env: AGENT_CONFIG_NAME)")
+    @Option(names = "--config-name", paramLabel = "FILE", defaultValue = "${env:AGENT_CONFIG_NAME:-galera.cnf}", description = "The config file's name. Default: ${DEFAULT-VALUE}. (env: AGENT_CONFIG_NAME)")
     String configName;
 
     @Option(names = "--extra-config", defaultValue = "${env:AGENT_EXTRA_CONFIG:-}", paramLabel = "FILE", description = "Your own config file, !included, never read. (env: AGENT_EXTRA_CONFIG)")
@@ -98,25 +98,25 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "${env:AGENT_CLUSTER_NAME:-}", description = "wsrep_cluster_name; default: the StatefulSet's name. (env: AGENT_CLUSTER_NAME)")
     String clusterName;
 
-    @Option(names = "--sst-method", paramLabel = "METHOD", defaultValue = "${env:AGENT_SST_METHOD:-mariabackup}", description = "mariabackup or rsync. (env: AGENT_SST_METHOD)")
+    @Option(names = "--sst-method", paramLabel = "METHOD", defaultValue = "${env:AGENT_SST_METHOD:-mariabackup}", description = "mariabackup or rsync. Default: ${DEFAULT-VALUE}. (env: AGENT_SST_METHOD)")
     String sstMethod;
 
-    @Option(names = "--wsrep-provider", paramLabel = "PATH", defaultValue = "${env:AGENT_WSREP_PROVIDER:-/usr/lib/galera/libgalera_smm.so}", description = "The Galera library. (env: AGENT_WSREP_PROVIDER)")
+    @Option(names = "--wsrep-provider", paramLabel = "PATH", defaultValue = "${env:AGENT_WSREP_PROVIDER:-/usr/lib/galera/libgalera_smm.so}", description = "The Galera library. Default: ${DEFAULT-VALUE}. (env: AGENT_WSREP_PROVIDER)")
     String provider;
 
-    @Option(names = "--mariadbd", paramLabel = "PATH", defaultValue = "${env:AGENT_MARIADBD:-mariadbd}", description = "The server binary, for --wsrep-recover. (env: AGENT_MARIADBD)")
+    @Option(names = "--mariadbd", paramLabel = "PATH", defaultValue = "${env:AGENT_MARIADBD:-mariadbd}", description = "The server binary, for --wsrep-recover. Default: ${DEFAULT-VALUE}. (env: AGENT_MARIADBD)")
     String mariadbd;
 
-    @Option(names = "--recover-timeout", paramLabel = "DURATION", defaultValue = "${env:AGENT_RECOVER_TIMEOUT:-120s}", converter = DurationConverter.class, description = "Longest mariadbd --wsrep-recover may run. (env: AGENT_RECOVER_TIMEOUT)")
+    @Option(names = "--recover-timeout", paramLabel = "DURATION", defaultValue = "${env:AGENT_RECOVER_TIMEOUT:-120s}", converter = DurationConverter.class, description = "Longest mariadbd --wsrep-recover may run. Default: ${DEFAULT-VALUE}. (env: AGENT_RECOVER_TIMEOUT)")
     Duration recoverTimeout;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "${env:AGENT_TIMEOUT:-600s}", converter = DurationConverter.class, description = "Longest the decision may wait. (env: AGENT_TIMEOUT)")
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "${env:AGENT_TIMEOUT:-600s}", converter = DurationConverter.class, description = "Longest the decision may wait. Default: ${DEFAULT-VALUE}. (env: AGENT_TIMEOUT)")
     Duration timeout;
 
-    @Option(names = "--status-port", paramLabel = "PORT", defaultValue = "${env:AGENT_STATUS_PORT:-9800}", description = "Port of the peers' /status, and where this pod serves its own while it waits; 0: do not serve. (env: AGENT_STATUS_PORT)")
+    @Option(names = "--status-port", paramLabel = "PORT", defaultValue = "${env:AGENT_STATUS_PORT:-9800}", description = "Port of the peers' /status, and where this pod serves its own while it waits; 0: do not serve. Default: ${DEFAULT-VALUE}. (env: AGENT_STATUS_PORT)")
     int statusPort;
 
-    @Option(names = "--bind-address", paramLabel = "IP", defaultValue = "${env:AGENT_BIND_ADDRESS:-0.0.0.0}", description = "mysqld's and Galera's listen address. (env: AGENT_BIND_ADDRESS)")
+    @Option(names = "--bind-address", paramLabel = "IP", defaultValue = "${env:AGENT_BIND_ADDRESS:-0.0.0.0}", description = "mysqld's and Galera's listen address. Default: ${DEFAULT-VALUE}. (env: AGENT_BIND_ADDRESS)")
     String bindAddress;
 
     @Option(names = "--no-kube-api", defaultValue = "${env:AGENT_NO_KUBE_API:-false}", description = "Do not use the Kubernetes API: peers by DNS, states over their /status, no Lease (DESIGN rule 9). (env: AGENT_NO_KUBE_API)")
@@ -128,10 +128,10 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Option(names = "--statefulset", paramLabel = "NAME", defaultValue = "${env:AGENT_STATEFULSET:-}", description = "This pod's StatefulSet; default: the pod's owner. (env: AGENT_STATEFULSET)")
     String statefulSet;
 
-    @Option(names = "--recovery-timeout", paramLabel = "DURATION", defaultValue = "${env:AGENT_RECOVERY_TIMEOUT:-5m}", converter = DurationConverter.class, description = "After a full outage, how long to wait for every pod's state before --recovery-quorum pods suffice. (env: AGENT_RECOVERY_TIMEOUT)")
+    @Option(names = "--recovery-timeout", paramLabel = "DURATION", defaultValue = "${env:AGENT_RECOVERY_TIMEOUT:-5m}", converter = DurationConverter.class, description = "After a full outage, how long to wait for every pod's state before --recovery-quorum pods suffice. Default: ${DEFAULT-VALUE}. (env: AGENT_RECOVERY_TIMEOUT)")
     Duration recoveryTimeout;
 
-    @Option(names = "--recovery-quorum", paramLabel = "N|all", defaultValue = "${env:AGENT_RECOVERY_QUORUM:-all}", description = "How many pods' states (this one included) suffice after --recovery-timeout: a number or 'all'. (env: AGENT_RECOVERY_QUORUM)")
+    @Option(names = "--recovery-quorum", paramLabel = "N|all", defaultValue = "${env:AGENT_RECOVERY_QUORUM:-all}", description = "How many pods' states (this one included) suffice after --recovery-timeout: a number or 'all'. Default: ${DEFAULT-VALUE}. (env: AGENT_RECOVERY_QUORUM)")
     String recoveryQuorum;
 
     @Option(names = "--force-bootstrap-from", defaultValue = "${env:AGENT_FORCE_BOOTSTRAP_FROM:-}", paramLabel = "ORDINAL@UUID:SEQNO", description = "A person's choice: bootstrap from this pod whatever the others hold (their newer data is lost), only while it holds exactly this position (the REFUSE message and --dry-run show it), so an override left in place never bootstraps again at a later outage; logged and published. (env: AGENT_FORCE_BOOTSTRAP_FROM)")
@@ -145,7 +145,7 @@ public final class BootstrapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Log.setDebug(common.verbose);
+        common.applyLogging();
         PodIdentity identity = identity();
         Optional<Integer> givenReplicas = replicasOption();
         Optional<ForcedBootstrap> forced = forcedOption();

@@ -50,6 +50,7 @@ final class InstallCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        common.applyLogging();
         String home = System.getProperty(HOME_PROPERTY);
         if (home == null || home.isBlank()) {
             throw new AgentException(ExitCode.ENVIRONMENT, "install copies the packaged agent, but this agent was not started by its launcher"

@@ -187,7 +187,7 @@ public final class ProbeCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Log.setDebug(common.verbose);
+            common.applyLogging();
             if (cache.isNegative() || cache.compareTo(MAX_CACHE) > 0) {
                 throw new AgentException(ExitCode.USAGE, "--cache must be between 0 and 1s, was " + cache.toMillis() + "ms");
             }
@@ -305,7 +305,7 @@ public final class ProbeCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Log.setDebug(common.verbose);
+            common.applyLogging();
             URI uri = null;
             if (!"none".equalsIgnoreCase(sidecar)) {
                 try {

@@ -4,14 +4,23 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The agent's log: one line per event on stderr, {@code 2026-11-26T10:00:00.123Z LEVEL [mode] message}.
- * Logs say what was decided and why; they never carry secrets.
+ * The agent's log: one line per event on stderr, {@code 2026-11-26T10:00:00.123Z LEVEL [mode] message}, or with
+ * {@link Format#JSON} one JSON object per line ({@code time}, {@code level}, {@code logger}, {@code message}) for log
+ * collectors that parse fields. Logs say what was decided and why; they never carry secrets.
  */
 public final class Log {
+    /** How each line is written. */
+    public enum Format { PLAIN, JSON }
+
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static volatile boolean debug;
+    private static volatile Format format = Format.PLAIN;
     private static volatile PrintStream out = System.err;
 
     private final String name;
@@ -26,6 +35,10 @@ public final class Log {
 
     public static void setDebug(boolean on) {
         debug = on;
+    }
+
+    public static void setFormat(Format f) {
+        format = f;
     }
 
     /** Redirects every logger (tests capture the log this way). */
@@ -52,6 +65,18 @@ public final class Log {
     }
 
     private void emit(String level, String msg) {
-        out.println(TIME.format(Instant.now()) + " " + level + " [" + name + "] " + msg);
+        String time = TIME.format(Instant.now());
+        switch (format) {
+            case PLAIN -> out.println(time + " " + level + " [" + name + "] " + msg);
+            case JSON -> {
+                Map<String, String> line = new LinkedHashMap<>();
+                line.put("time", time);
+                line.put("level", level.strip());
+                line.put("logger", name);
+                // a message with a newline (a multi-line reason) stays on one line: JSON escapes it
+                line.put("message", msg);
+                out.println(JSON.writeValueAsString(line));
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.galeraagent.probe;
 
 import dev.galeraagent.bootstrap.HandOff;
 import dev.galeraagent.bootstrap.PublishedStates;
+import dev.galeraagent.bootstrap.HandOffLease;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.InvalidFieldException;
 import dev.galeraagent.galera.Position;
@@ -11,6 +12,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What the probe reads from the node's volumes: state-transfer markers and grastate.dat in the data
@@ -40,6 +45,54 @@ public final class NodeFiles {
     public boolean stateTransferInProgress() {
         return dataDir != null
                 && (Files.exists(dataDir.resolve("sst_in_progress")) || Files.exists(dataDir.resolve("wsrep_sst.pid")));
+    }
+
+    /**
+     * When the state transfer under way started: the oldest of the SST scripts' markers, by modification
+     * time (the scripts create them at the start and remove them at the end); empty without a transfer.
+     */
+    public Optional<Instant> stateTransferStarted() {
+        if (dataDir == null) {
+            return Optional.empty();
+        }
+        return Stream.of("sst_in_progress", "wsrep_sst.pid").map(dataDir::resolve).flatMap(p -> modified(p).stream()).min(Instant::compareTo);
+    }
+
+    /**
+     * Since when this pod's sidecar has held the bootstrap Lease: the time of a pending bootstrap-request.json
+     * that names a Lease (the bootstrap took the Lease as it decided), else the file's modification time; empty
+     * when no request is pending or it names no Lease.
+     */
+    public Optional<Instant> bootstrapLeaseHeldSince() {
+        if (configDir == null) {
+            return Optional.empty();
+        }
+        Path request = configDir.resolve(HandOff.REQUEST);
+        try {
+            String json = Files.readString(request, StandardCharsets.UTF_8);
+            if (HandOffLease.in(json).isEmpty()) {
+                return Optional.empty();
+            }
+            HandOff h = HandOff.parse(json);
+            if (h.time() != null) {
+                try {
+                    return Optional.of(Instant.parse(h.time()));
+                } catch (DateTimeParseException e) {
+                    // a hand-off from another writer: its file's age is the next best clock
+                }
+            }
+            return modified(request);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Instant> modified(Path p) {
+        try {
+            return Optional.of(Files.getLastModifiedTime(p).toInstant());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** grastate.dat as people read it in /status; null when absent, unreadable or corrupt (the bootstrap's parser judges). */

@@ -9,7 +9,9 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -23,7 +25,7 @@ public final class ProbeMetrics {
     private final Counter queryErrors;
     private final Histogram queryDuration;
 
-    public ProbeMetrics(Supplier<Observation> latest) {
+    public ProbeMetrics(Supplier<Observation> latest, NodeFiles files) {
         requests = Counter.builder().name("galera_agent_probe_requests")
                 .help("HTTP requests served by probe serve, by path and result (ok, fail, error)")
                 .labelNames("path", "result").withoutExemplars().register(registry);
@@ -51,6 +53,18 @@ public final class ProbeMetrics {
         flag(latest, "galera_wsrep_ready", "1 when wsrep_ready=ON", "wsrep_ready", "ON");
         flag(latest, "galera_wsrep_connected", "1 when wsrep_connected=ON", "wsrep_connected", "ON");
         flag(latest, "galera_wsrep_cluster_status_primary", "1 when wsrep_cluster_status=Primary", "wsrep_cluster_status", "Primary");
+        // instants, not durations: Prometheus computes the age with time(), and a scrape missed is no gap in it
+        since("galera_agent_state_transfer_started_timestamp_seconds",
+                "When the state transfer under way started (the SST markers in the data directory); absent without one",
+                files::stateTransferStarted);
+        since("galera_agent_bootstrap_lease_held_since_timestamp_seconds",
+                "Since when this pod holds the bootstrap Lease (a pending bootstrap-request.json naming one); absent otherwise",
+                files::bootstrapLeaseHeldSince);
+    }
+
+    private void since(String name, String help, Supplier<Optional<Instant>> instant) {
+        GaugeWithCallback.builder().name(name).help(help)
+                .callback(cb -> instant.get().ifPresent(i -> cb.call(i.toEpochMilli() / 1000.0))).register(registry);
     }
 
     private void wsrep(Supplier<Observation> latest, String name, String help, String variable) {

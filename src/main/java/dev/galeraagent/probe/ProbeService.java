@@ -29,7 +29,7 @@ public final class ProbeService implements AutoCloseable {
         this.agentVersion = agentVersion;
         this.pod = pod;
         this.ordinal = ordinal;
-        this.metrics = new ProbeMetrics(this::latestObservation);
+        this.metrics = new ProbeMetrics(this::latestObservation, files);
         this.cache = new StatusCache(source, cacheTtl, timeout, metrics::read);
     }
 

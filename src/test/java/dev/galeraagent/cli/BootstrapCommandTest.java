@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -77,6 +78,29 @@ class BootstrapCommandTest {
                 "AGENT_STATEFULSET", "AGENT_RECOVERY_TIMEOUT", "AGENT_RECOVERY_QUORUM", "AGENT_FORCE_BOOTSTRAP_FROM")) {
             assertThat(help).contains("(env: " + env + ")");
         }
+    }
+
+    @Test
+    void helpShowsTheDefaultOfEveryOptionThatHasOneAsTheOtherCommandsDo() {
+        assertThat(run("--help")).isZero();
+        String help = out.toString().replaceAll("\\s+", " ");
+        Map<String, String> defaults = new java.util.LinkedHashMap<>();
+        defaults.put("pod-namespace", "default");
+        defaults.put("service", "galera");
+        defaults.put("datadir", "/var/lib/mysql");
+        defaults.put("config-dir", "/etc/mysql/conf.d");
+        defaults.put("config-name", "galera.cnf");
+        defaults.put("sst-method", "mariabackup");
+        defaults.put("wsrep-provider", "/usr/lib/galera/libgalera_smm.so");
+        defaults.put("mariadbd", "mariadbd");
+        defaults.put("recover-timeout", "120s");
+        defaults.put("timeout", "600s");
+        defaults.put("status-port", "9800");
+        defaults.put("bind-address", "0.0.0.0");
+        defaults.put("recovery-timeout", "5m");
+        defaults.put("recovery-quorum", "all");
+        defaults.forEach((option, value) -> assertThat(help)
+                .containsPattern(" --" + Pattern.quote(option) + "=\\S+ (?:(?!\\(env:).)*Default: " + Pattern.quote(value) + "\\. \\(env: "));
     }
 
     @Test
@@ -173,6 +197,40 @@ class BootstrapCommandTest {
         }
         assertThat(logged.toString()).contains("Going on WITHOUT the API (DESIGN rule 9)");
         assertThat(out.toString()).contains("decision: NEW_CLUSTER").contains("Kubernetes API: not used");
+    }
+
+    @Test
+    void logFormatJsonWritesOneObjectPerLineAndPlainStaysTheDefault() throws Exception {
+        String[] args = {"--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--status-port=0", "--verbose",
+            "--datadir=" + Files.createDirectories(tmp.resolve("data"))};
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        Log.setOutput(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(run(with(args, "--config-dir=" + tmp.resolve("run1")))).isZero();
+            List<String> plain = logged.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(plain).isNotEmpty().allSatisfy(l -> assertThat(l).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z (INFO |WARN |ERROR|DEBUG) \\[\\w+] .*"));
+
+            logged.reset();
+            assertThat(run(with(with(args, "--config-dir=" + tmp.resolve("run2")), "--log-format=json"))).isZero();
+            List<String> json = logged.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(json).hasSameSizeAs(plain);
+            tools.jackson.databind.json.JsonMapper mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+            for (int i = 0; i < json.size(); i++) {
+                tools.jackson.databind.JsonNode line = mapper.readTree(json.get(i));
+                assertThat(line.propertyNames()).containsExactly("time", "level", "logger", "message");
+                assertThat(line.get("time").asString()).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z");
+                // numbers aside: durations, and the config dirs run1 and run2
+                assertThat(plain.get(i).replaceAll("\\d+", "N")).as("the same event as the plain line")
+                        .endsWith((" [" + line.get("logger").asString() + "] " + line.get("message").asString()).replaceAll("\\d+", "N"))
+                        .contains(" " + line.get("level").asString());
+            }
+        } finally {
+            Log.setOutput(System.err);
+            Log.setFormat(Log.Format.PLAIN);
+        }
+        assertThat(run(with(with(args, "--config-dir=" + tmp.resolve("run3")), "--log-format=xml"))).isEqualTo(ExitCode.USAGE.code());
+        assertThat(err.toString().lines().findFirst().orElse("")).contains("'xml' is not a log format: plain or json");
+        assertThat(err.toString()).doesNotContain("Exception");
     }
 
     @Test

@@ -41,7 +41,7 @@ public final class Checker {
         for (int i : pods) {
             Pod pod = cluster.pod(i);
             // wsrep_sync_wait=1: the read waits until this node has applied everything committed before it
-            String rows = pod.sqlOk("SET SESSION wsrep_sync_wait=1; SELECT w, s FROM lab.t");
+            String rows = pod.sqlOk("SET SESSION wsrep_sync_wait=1; SELECT w, s FROM lab." + Cluster.APP_TABLE);
             Set<Writer.Row> have = new HashSet<>();
             for (String line : rows.split("\n")) {
                 String[] f = line.split("\t");
@@ -54,7 +54,7 @@ public final class Checker {
             missing.removeAll(have);
             lost.put(i, missing.size());
             missingAnywhere.addAll(missing);
-            String sum = pod.sqlOk("SET SESSION wsrep_sync_wait=1; CHECKSUM TABLE lab.t");
+            String sum = pod.sqlOk("SET SESSION wsrep_sync_wait=1; CHECKSUM TABLE lab." + Cluster.APP_TABLE);
             checksums.put(i, sum.substring(sum.indexOf('\t') + 1).strip());
         }
         return new Check(acked.size(), present, lost, missingAnywhere.size(), checksums);

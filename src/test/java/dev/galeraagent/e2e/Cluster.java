@@ -26,6 +26,8 @@ public final class Cluster implements AutoCloseable {
     public static final Path ROOT = Path.of("/tmp/gae-e2e");
     public static final String APP_USER = "app";
     public static final String APP_PASSWORD = "apppass";
+    /** The writers' table in database lab: a name of its own, so that a person's first CREATE TABLE t in the demo works. */
+    public static final String APP_TABLE = "agent_demo_writes";
 
     private final Path dir;
     private final PodSteps steps;
@@ -300,7 +302,7 @@ public final class Cluster implements AutoCloseable {
         }).findFirst().orElseThrow(() -> new IOException("no Synced pod to create the schema on"));
         pod(i).sqlOk("CREATE USER IF NOT EXISTS '" + APP_USER + "'@'%' IDENTIFIED BY '" + APP_PASSWORD + "';"
                 + "CREATE DATABASE IF NOT EXISTS lab; GRANT ALL ON lab.* TO '" + APP_USER + "'@'%';"
-                + "CREATE TABLE IF NOT EXISTS lab.t (w INT NOT NULL, s INT NOT NULL, node VARCHAR(64) NOT NULL,"
+                + "CREATE TABLE IF NOT EXISTS lab." + APP_TABLE + " (w INT NOT NULL, s INT NOT NULL, node VARCHAR(64) NOT NULL,"
                 + " ts TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), PRIMARY KEY (w, s)) ENGINE=InnoDB");
     }
 
@@ -344,12 +346,15 @@ public final class Cluster implements AutoCloseable {
         if (net != null) {
             net.close();
         }
-        // the PVCs go (a few hundred MiB per cluster); logs and configs stay
+        // the PVCs go (a few hundred MiB per cluster), and so do the work dirs (agent install's copy of the
+        // agent, about 100 MiB per pod, made again at each start); logs and configs stay, for a look
         for (Pod p : all) {
-            try {
-                PodNetwork.deleteTree(p.dataDir());
-            } catch (IOException e) {
-                System.err.println("[e2e] could not delete " + p.dataDir() + ": " + e.getMessage());
+            for (Path d : List.of(p.dataDir(), p.workDir())) {
+                try {
+                    PodNetwork.deleteTree(d);
+                } catch (IOException e) {
+                    System.err.println("[e2e] could not delete " + d + ": " + e.getMessage());
+                }
             }
         }
         event("cluster closed");

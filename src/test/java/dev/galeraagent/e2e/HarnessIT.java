@@ -61,7 +61,7 @@ class HarnessIT {
                         "pod 0 --wsrep-new-cluster (by hand)", check.acked(), check.lostTotal(),
                         "pod 1 rejoined in " + Pod.seconds(rejoin) + " s; longest write gap " + Pod.seconds(w.longestGap()) + " s"));
             }
-            assertThat(c.pod(2).sqlOk("SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM lab.t WHERE w=" + any.w() + " AND s=" + any.s()))
+            assertThat(c.pod(2).sqlOk("SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM lab." + Cluster.APP_TABLE + " WHERE w=" + any.w() + " AND s=" + any.s()))
                     .isEqualTo("1");
         }
     }

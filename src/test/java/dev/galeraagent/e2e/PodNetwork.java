@@ -18,11 +18,13 @@ import java.util.stream.Stream;
  * would: A and PTR records per pod, the Service name, and SRV {@code _galera._tcp} /
  * {@code _mysql._tcp}, for every pod that exists whether or not it is ready
  * ({@code publishNotReadyAddresses: true}). The root namespace gets no address in the subnet, so
- * nothing the pods send can leave.
+ * nothing the pods send can leave, and while the network exists it has an {@code unreachable} route for
+ * the subnet, so nothing the host sends to a pod's address leaves either.
  */
 public final class PodNetwork implements AutoCloseable {
     public static final String BRIDGE_NS = "gae-net";
     public static final String DNS_IP = "10.231.0.10";
+    public static final String SUBNET = "10.231.0.0/24";
     public static final int MAX_PODS = 5;
     public static final String NAMESPACE = "default";
     public static final String SERVICE = "galera";
@@ -55,6 +57,9 @@ public final class PodNetwork implements AutoCloseable {
             runIp("-n", BRIDGE_NS, "link", "set", BRIDGE, "address", "02:00:0a:e7:00:0a");
             runIp("-n", BRIDGE_NS, "addr", "add", DNS_IP + "/24", "dev", BRIDGE);
             runIp("-n", BRIDGE_NS, "link", "set", BRIDGE, "up");
+            // from the host, the pods' addresses answer "unreachable" at once instead of leaving the
+            // machine by the default route: only the namespaces reach them (ip netns exec)
+            runIp("route", "replace", "unreachable", SUBNET);
             net.restartDns();
         } catch (IOException | RuntimeException e) {
             net.close();
@@ -204,6 +209,11 @@ public final class PodNetwork implements AutoCloseable {
         }
         pods.clear();
         deleteNamespace(BRIDGE_NS);
+        try {
+            Exec.run("ip", "route", "del", "unreachable", SUBNET);
+        } catch (IOException e) {
+            System.err.println("[e2e] could not remove the route unreachable " + SUBNET + ": " + e.getMessage());
+        }
     }
 
     /** Namespaces named {@code gae-*} are this harness's alone: anything still in one is a leftover of ours. */

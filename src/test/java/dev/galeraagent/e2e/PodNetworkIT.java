@@ -65,9 +65,14 @@ class PodNetworkIT {
             assertThat(lines(p0.exec(T, "dig", "+short", "SRV", "_galera._tcp.galera.default.svc.cluster.local").output()))
                     .hasSize(2);
 
-            // the root namespace never gets an address in the pods' subnet
+            // the root namespace never gets an address in the pods' subnet, and cannot send to it:
+            // a request from the host to a pod's address fails here instead of leaving the machine
             assertThat(Exec.ok("ip", "-4", "addr")).doesNotContain("10.231.0.");
+            assertThat(Exec.ok("ip", "route", "show", "type", "unreachable")).contains(PodNetwork.SUBNET);
+            // curl exit 7 (could not connect: no route), not 28 (a timeout, as a packet sent out the default route gets)
+            assertThat(Exec.run(T, List.of("curl", "-s", "--max-time", "5", "http://" + PodNetwork.ip(0) + ":9800/")).exit()).isEqualTo(7);
         }
+        assertThat(Exec.ok("ip", "route", "show", "type", "unreachable")).doesNotContain(PodNetwork.SUBNET);
         assertThat(ProcessHandle.of(sleeperPid)).isEmpty();
         assertThat(Exec.ok("ip", "netns", "list")).doesNotContain("gae-");
         assertThat(Path.of("/etc/netns/gae-0")).doesNotExist();

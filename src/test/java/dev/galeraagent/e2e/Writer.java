@@ -67,7 +67,7 @@ public final class Writer implements AutoCloseable {
             WsrepStatus st = cluster.status(i);
             if (st != null && st.synced()) {
                 Map<Integer, Integer> m = new java.util.HashMap<>();
-                String out = cluster.pod(i).sqlOk("SET SESSION wsrep_sync_wait=1; SELECT w, MAX(s) FROM lab.t GROUP BY w");
+                String out = cluster.pod(i).sqlOk("SET SESSION wsrep_sync_wait=1; SELECT w, MAX(s) FROM lab." + Cluster.APP_TABLE + " GROUP BY w");
                 for (String line : out.split("\n")) {
                     String[] f = line.split("\t");
                     if (f.length == 2) {
@@ -155,7 +155,7 @@ public final class Writer implements AutoCloseable {
                 while (running) {
                     s++;
                     attempts.incrementAndGet();
-                    in.write(("INSERT INTO t (w, s, node) VALUES (" + w + ", " + s + ", @@hostname); SELECT " + s + ";\n")
+                    in.write(("INSERT INTO " + Cluster.APP_TABLE + " (w, s, node) VALUES (" + w + ", " + s + ", @@hostname); SELECT " + s + ";\n")
                             .getBytes(StandardCharsets.UTF_8));
                     in.flush();
                     String line = lines.poll(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

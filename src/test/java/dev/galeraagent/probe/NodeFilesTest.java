@@ -3,10 +3,15 @@ package dev.galeraagent.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.bootstrap.HandOffLease;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +50,47 @@ class NodeFilesTest {
         Files.writeString(dir.resolve("wsrep_sst.pid"), "1234\n");
         assertThat(files.stateTransferInProgress()).isTrue();
         assertThat(new NodeFiles(null, null).stateTransferInProgress()).isFalse();
+    }
+
+    @Test
+    void aStateTransferStartedWhenItsOldestMarkerWasWritten() throws Exception {
+        NodeFiles files = new NodeFiles(dir, dir);
+        assertThat(files.stateTransferStarted()).isEmpty();
+        Files.writeString(dir.resolve("wsrep_sst.pid"), "1234\n");
+        Files.setLastModifiedTime(dir.resolve("wsrep_sst.pid"), FileTime.from(Instant.parse("2026-11-26T10:05:00Z")));
+        Files.writeString(dir.resolve("sst_in_progress"), "");
+        Files.setLastModifiedTime(dir.resolve("sst_in_progress"), FileTime.from(Instant.parse("2026-11-26T10:00:00Z")));
+        assertThat(files.stateTransferStarted()).contains(Instant.parse("2026-11-26T10:00:00Z"));
+        Files.delete(dir.resolve("sst_in_progress"));
+        assertThat(files.stateTransferStarted()).contains(Instant.parse("2026-11-26T10:05:00Z"));
+        assertThat(new NodeFiles(null, null).stateTransferStarted()).isEmpty();
+    }
+
+    @Test
+    void theLeaseIsHeldSinceThePendingRequestThatNamesItWasDecided() throws Exception {
+        NodeFiles files = new NodeFiles(dir, dir);
+        assertThat(files.bootstrapLeaseHeldSince()).isEmpty();
+        HandOff request = new HandOff("NEW_CLUSTER", "galera-0", 0, null, null, List.of("empty"), "2026-11-26T10:00:00Z", "1.0");
+        Files.writeString(dir.resolve(HandOff.REQUEST), request.toJson());
+        assertThat(files.bootstrapLeaseHeldSince()).as("no Lease named: none held (no API)").isEmpty();
+
+        HandOffLease lease = new HandOffLease("db", "galera-galera-bootstrap", "galera-0", Duration.ofSeconds(60));
+        Files.writeString(dir.resolve(HandOff.REQUEST), request.toJson(Optional.of(lease)));
+        assertThat(files.bootstrapLeaseHeldSince()).contains(Instant.parse("2026-11-26T10:00:00Z"));
+
+        HandOff untimed = new HandOff("NEW_CLUSTER", "galera-0", 0, null, null, List.of(), "not a time", "1.0");
+        Files.writeString(dir.resolve(HandOff.REQUEST), untimed.toJson(Optional.of(lease)));
+        Files.setLastModifiedTime(dir.resolve(HandOff.REQUEST), FileTime.from(Instant.parse("2026-11-26T11:00:00Z")));
+        assertThat(files.bootstrapLeaseHeldSince()).as("the file's age stands in for a time that does not parse")
+                .contains(Instant.parse("2026-11-26T11:00:00Z"));
+
+        Files.writeString(dir.resolve(HandOff.REQUEST), "{\"lease\": 7");
+        assertThat(files.bootstrapLeaseHeldSince()).as("garbage").isEmpty();
+
+        Files.writeString(dir.resolve(HandOff.REQUEST), request.toJson(Optional.of(lease)));
+        HandOff.complete(dir);
+        assertThat(files.bootstrapLeaseHeldSince()).as("done: the sidecar released it").isEmpty();
+        assertThat(new NodeFiles(null, null).bootstrapLeaseHeldSince()).isEmpty();
     }
 
     @Test

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.bootstrap.HandOffLease;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.StatusJson;
 import dev.galeraagent.testing.LocalMariaDb;
+import dev.galeraagent.testing.MetricsText;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -159,6 +161,30 @@ class ProbeServerIT {
             System.out.println("100 concurrent /ready requests: " + serverQueries + " status read(s) seen by mariadbd");
             assertThat(serverQueries).as("status reads seen by mariadbd for 100 concurrent probes").isBetween(1L, 5L);
             assertThat(agentReads).as("the agent's own count matches the server's").isEqualTo(serverQueries);
+        }
+    }
+
+    @Test
+    void theAlertRulesFixtureDeclaresTheFamiliesOfARealScrapeWithATransferAndALease() throws Exception {
+        Path marker = galera.dataDir().resolve("sst_in_progress");
+        HandOffLease lease = new HandOffLease("db", "galera-galera-bootstrap", "galera-1", Duration.ofSeconds(60));
+        Files.writeString(configDir.resolve(HandOff.REQUEST), new HandOff("BOOTSTRAP_FROM_HERE", "galera-1", 1, null, null,
+                List.of("highest seqno"), java.time.Instant.now().toString(), "9.9.9-test").toJson(java.util.Optional.of(lease)));
+        Files.writeString(marker, "");
+        try (ProbeServer server = server(galera.address(), galera.port(), Duration.ofMillis(250))) {
+            for (String path : List.of("/live", "/ready", "/startup")) {
+                get(server, path);
+            }
+            MetricsText live = new MetricsText(get(server, "/metrics").body());
+            Path saved = live.saveCapture("sidecar-metrics.txt");
+            assertThat(live.text()).contains("galera_agent_state_transfer_started_timestamp_seconds ")
+                    .contains("galera_agent_bootstrap_lease_held_since_timestamp_seconds ");
+            assertThat(MetricsText.read(MetricsText.fixture("sidecar-metrics.txt")).families())
+                    .as("src/test/resources/monitoring/sidecar-metrics.txt must declare what a real scrape declares (fresh capture: %s)", saved)
+                    .isEqualTo(live.families());
+        } finally {
+            Files.deleteIfExists(marker);
+            Files.deleteIfExists(configDir.resolve(HandOff.REQUEST));
         }
     }
 
