@@ -131,8 +131,16 @@ public final class BootstrapLoop {
                 boolean recoveryTimeoutPassed = !clock.instant().isBefore(started.plus(s.recoveryTimeout()));
                 Map<Integer, NodeStatus> statuses = statuses(found);
                 Map<Integer, PublishedState> published = board.published();
+                int quorum = s.quorum();
+                if (quorum < s.replicas() && !board.recordsBootstraps()) {
+                    if (logged.add("quorum")) {
+                        LOG.warn("--recovery-quorum " + quorum + " is not used without the Kubernetes API: nothing would record a pod that"
+                                + " bootstrapped and crashed before the others joined it, so the election waits for every pod (rule 9)");
+                    }
+                    quorum = s.replicas();
+                }
                 Plan plan = Planner.plan(new PlannerInput(id.ordinal(), s.replicas(), local, statuses, published, remembered,
-                        board.readyPods(), s.quorum(), recoveryTimeoutPassed, s.forced(), board.openBootstrap()));
+                        board.readyPods(), quorum, recoveryTimeoutPassed, s.forced(), board.openBootstrap()));
                 remembered = BootstrapPolicy.remember(remembered, published, statuses);
                 LeaseGrant grant = null;
                 if (BootstrapPolicy.bootstraps(plan)) {

@@ -30,6 +30,11 @@ public interface StateBoard {
         }
 
         @Override
+        public boolean recordsBootstraps() {
+            return false;
+        }
+
+        @Override
         public boolean publish(PublishedState own) {
             return true;
         }
@@ -60,6 +65,15 @@ public interface StateBoard {
      * nobody else has. Read by the last {@link #published()} round.
      */
     Optional<Integer> openBootstrap();
+
+    /**
+     * True when a bootstrap is recorded where every pod reads it (the Lease's open-bootstrap record). Without that record
+     * (rule 9) the election never decides without every pod: a pod that bootstrapped and crashed before anyone joined
+     * may hold rows nobody else has, and nothing else would tell.
+     */
+    default boolean recordsBootstraps() {
+        return true;
+    }
 
     /**
      * Publishes this pod's state; a board may skip writing what did not change.

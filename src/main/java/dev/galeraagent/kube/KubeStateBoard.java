@@ -83,6 +83,11 @@ public final class KubeStateBoard implements StateBoard {
     }
 
     @Override
+    public boolean recordsBootstraps() {
+        return !off;
+    }
+
+    @Override
     public Optional<Integer> openBootstrap() {
         return off ? Optional.empty() : open;
     }

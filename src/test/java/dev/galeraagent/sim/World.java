@@ -391,6 +391,11 @@ final class World {
             }
 
             @Override
+            public boolean recordsBootstraps() {
+                return inner.recordsBootstraps();
+            }
+
+            @Override
             public boolean publish(PublishedState own) {
                 p.served = own; // what its /status serves while it waits
                 if (outage) {
