@@ -4,6 +4,7 @@ import dev.galeraagent.bootstrap.BootstrapSettings;
 import dev.galeraagent.bootstrap.HandOff;
 import dev.galeraagent.bootstrap.HandOffLease;
 import dev.galeraagent.errors.AgentException;
+import dev.galeraagent.files.SafeFiles;
 import dev.galeraagent.kube.BootstrapLease;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.probe.Observation.Answered;
@@ -110,7 +111,7 @@ public final class HandOffTask implements Runnable {
     /** One run: looks at the files and the status, and does what is due. */
     public Step step() {
         Path request = configDir.resolve(HandOff.REQUEST);
-        if (Files.exists(request)) {
+        if (SafeFiles.isPresent(request)) {
             return request(request);
         }
         if (oneShotsCleared) {
@@ -122,7 +123,7 @@ public final class HandOffTask implements Runnable {
     private Step request(Path request) {
         String text;
         try {
-            text = Files.readString(request, StandardCharsets.UTF_8);
+            text = HandOff.readText(request);
         } catch (NoSuchFileException e) {
             return Step.IDLE; // completed by an earlier run of another sidecar process just now
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.galeraagent.probe;
 
 import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.files.SafeFiles;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.InvalidFieldException;
 import dev.galeraagent.galera.Position;
@@ -8,7 +9,6 @@ import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -38,7 +38,7 @@ public final class NodeFiles {
     /** True when the SST scripts' markers show a state transfer in progress on this node. */
     public boolean stateTransferInProgress() {
         return dataDir != null
-                && (Files.exists(dataDir.resolve("sst_in_progress")) || Files.exists(dataDir.resolve("wsrep_sst.pid")));
+                && (SafeFiles.isPresent(dataDir.resolve("sst_in_progress")) || SafeFiles.isPresent(dataDir.resolve("wsrep_sst.pid")));
     }
 
     /** grastate.dat as people read it in /status; null when absent, unreadable or corrupt (the bootstrap's parser judges). */
@@ -47,7 +47,8 @@ public final class NodeFiles {
             return null;
         }
         try {
-            GrastateFile g = GrastateFile.parse(Files.readString(dataDir.resolve(GrastateFile.FILE_NAME), StandardCharsets.ISO_8859_1));
+            GrastateFile g = GrastateFile.parse(SafeFiles.readString(dataDir.resolve(GrastateFile.FILE_NAME), SafeFiles.SMALL_FILE_MAX,
+                    StandardCharsets.ISO_8859_1));
             return new NodeStatus.Grastate(g.uuid().toString(), g.seqno(), g.safeToBootstrap());
         } catch (IOException | RuntimeException e) {
             return null;
