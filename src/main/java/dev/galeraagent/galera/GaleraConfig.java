@@ -144,10 +144,18 @@ public record GaleraConfig(
      * data), plus the data directory and {@code user=mysql} when run as root.
      */
     public String recoverDefaults(String datadir, boolean asRoot) {
+        return recoverDefaults(datadir, asRoot ? java.util.Optional.of("mysql") : java.util.Optional.empty());
+    }
+
+    /** The same, with {@code user = runAs} when mariadbd starts as root and must switch to the data directory's owner. */
+    public String recoverDefaults(String datadir, java.util.Optional<String> runAs) {
         ConfigValues.path("datadir", datadir);
         StringBuilder b = new StringBuilder("[mysqld]\n");
-        if (asRoot) {
-            b.append("user = mysql\n");
+        if (runAs.isPresent()) {
+            if (!runAs.get().matches("[A-Za-z0-9_][A-Za-z0-9_.-]*")) {
+                throw new InvalidFieldException("user", "not a user name mariadbd accepts: '" + Uuids.printable(runAs.get()) + "'");
+            }
+            b.append("user = ").append(runAs.get()).append('\n');
         }
         b.append("datadir = ").append(datadir).append('\n');
         String body = render(false);
