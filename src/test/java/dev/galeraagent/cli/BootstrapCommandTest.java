@@ -207,4 +207,11 @@ class BootstrapCommandTest {
         assertThat(run("--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--datadir=" + data, "--dry-run")).isEqualTo(ExitCode.IO.code());
         assertThat(err.toString()).contains(data.resolve("grastate.dat") + " is a symbolic link, not a regular file");
     }
+
+    @Test
+    void aPathOptionWithANulCharacterIsAUsageErrorOnOneLine() {
+        assertThat(run("--pod-name=galera-0", "--replicas=1", "--datadir=" + tmp, "--kubeconfig=/tmp/a\u0000b\nc", "--dry-run"))
+                .isEqualTo(ExitCode.USAGE.code());
+        assertThat(err.toString()).isEqualTo("agent: '/tmp/a?b?c' is not a valid path: Nul character not allowed" + System.lineSeparator());
+    }
 }
