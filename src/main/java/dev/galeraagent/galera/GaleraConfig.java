@@ -85,7 +85,7 @@ public record GaleraConfig(
 
     /** {@code gcomm://} of all peers with the Galera port. */
     public String clusterAddress() {
-        return "gcomm://" + String.join(",", peers.stream().map(p -> p + ":" + galeraPort).toList());
+        return "gcomm://" + String.join(",", peers.stream().map(p -> ConfigValues.hostPort(p, galeraPort)).toList());
     }
 
     public String render() {
@@ -94,8 +94,8 @@ public record GaleraConfig(
 
     private String render(boolean withOneShot) {
         List<String> provider = new ArrayList<>(List.of(
-                "gmcast.listen_addr=tcp://" + bindAddress + ":" + galeraPort,
-                "ist.recv_addr=" + nodeAddress + ":" + istPort,
+                "gmcast.listen_addr=tcp://" + ConfigValues.hostPort(bindAddress, galeraPort),
+                "ist.recv_addr=" + ConfigValues.hostPort(nodeAddress, istPort),
                 "gcache.size=" + gcacheSize,
                 // a node restarted together with all members of its last Primary restores it (gvwstate.dat)
                 "pc.recovery=TRUE",
@@ -125,9 +125,10 @@ public record GaleraConfig(
                 .append("wsrep_cluster_name = ").append(clusterName).append('\n')
                 .append("wsrep_cluster_address = ").append(clusterAddress()).append('\n')
                 .append("wsrep_node_name = ").append(nodeName).append('\n')
-                .append("wsrep_node_address = ").append(nodeAddress).append('\n')
+                // Galera splits an optional port off this address: an IPv6 address goes in brackets
+                .append("wsrep_node_address = ").append(ConfigValues.bracketed(nodeAddress)).append('\n')
                 .append("wsrep_sst_method = ").append(sstMethod).append('\n')
-                .append("wsrep_sst_receive_address = ").append(nodeAddress).append(':').append(sstPort).append('\n')
+                .append("wsrep_sst_receive_address = ").append(ConfigValues.hostPort(nodeAddress, sstPort)).append('\n')
                 .append("wsrep_provider_options = \"").append(String.join(";", provider)).append("\"\n");
         b.append('\n');
         extraConfig.ifPresent(p -> b.append("!include ").append(p).append('\n'));

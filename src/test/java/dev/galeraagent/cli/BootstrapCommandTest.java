@@ -214,4 +214,16 @@ class BootstrapCommandTest {
                 .isEqualTo(ExitCode.USAGE.code());
         assertThat(err.toString()).isEqualTo("agent: '/tmp/a?b?c' is not a valid path: Nul character not allowed" + System.lineSeparator());
     }
+
+    @Test
+    void anIpv6PodIpIsAcceptedAndBracketedInTheDryRunsConfig() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        assertThat(run("--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--datadir=" + data, "--pod-ip=::1", "--bind-address=::",
+                "--config-dir=" + tmp.resolve("conf"), "--dry-run")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("address ::1")
+                .contains("bind_address = ::")
+                .contains("wsrep_node_address = [::1]")
+                .contains("wsrep_sst_receive_address = [::1]:4444")
+                .contains("gmcast.listen_addr=tcp://[::]:4567;ist.recv_addr=[::1]:4568;");
+    }
 }
