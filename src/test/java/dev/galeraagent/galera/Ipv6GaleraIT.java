@@ -30,7 +30,8 @@ class Ipv6GaleraIT {
             db.start("--wsrep-new-cluster");
             assertThat(db.status("wsrep_cluster_status")).isEqualTo("Primary");
             assertThat(db.status("wsrep_local_state_comment")).isEqualTo("Synced");
-            assertThat(db.status("wsrep_incoming_addresses")).contains("[::1]:3306");
+            assertThat(db.sql("SELECT @@wsrep_node_address")).isEqualTo("[::1]");
+            assertThat(db.sql("SELECT @@wsrep_provider_options")).contains("gmcast.listen_addr = tcp://[::1]:4567").contains("ist.recv_addr = [::1]:4568");
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("::1", 4567), 2000); // Galera's group port listens on ::1
             }
