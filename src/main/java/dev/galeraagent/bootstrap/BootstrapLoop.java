@@ -7,15 +7,15 @@ import dev.galeraagent.discovery.DiscoveryResult;
 import dev.galeraagent.discovery.DiscoveryResult.PeerDns;
 import dev.galeraagent.discovery.PeerStatus;
 import dev.galeraagent.discovery.PodIdentity;
-import dev.galeraagent.files.AtomicFiles;
+import dev.galeraagent.files.UnsafeFileException;
+import dev.galeraagent.files.WritePlan;
+import dev.galeraagent.galera.RecoverRunner;
 import dev.galeraagent.galera.DataDir;
 import dev.galeraagent.galera.DataDirState;
 import dev.galeraagent.galera.GaleraConfig;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.InvalidFieldException;
 import dev.galeraagent.galera.Position;
-import dev.galeraagent.galera.RecoverLog;
-import dev.galeraagent.galera.WsrepRecover;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -259,22 +258,10 @@ public final class BootstrapLoop {
     }
 
     private Position recover(GaleraConfig config) {
-        Path tmp = null;
-        try {
-            tmp = Files.createTempDirectory("galera-recover", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
-            Path cnf = tmp.resolve("recover.cnf");
-            Files.writeString(cnf, config.recoverDefaults(s.datadir().toString(), isRoot()));
-            Files.setPosixFilePermissions(cnf, PosixFilePermissions.fromString("rw-r--r--"));
-            long started = System.nanoTime();
-            RecoverLog.Recovered r = new WsrepRecover(s.mariadbd(), s.recoverTimeout()).run(cnf, tmp.resolve("recover.log"));
-            LOG.info(String.format("recovered position %s with mariadbd --wsrep-recover in %.1fs", r.position(), (System.nanoTime() - started) / 1e9));
-            return r.position();
-        } catch (IOException e) {
-            throw new AgentException(ExitCode.IO, "cannot prepare mariadbd --wsrep-recover: " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(tmp);
-        }
+        long started = System.nanoTime();
+        Position p = new RecoverRunner(s.mariadbd(), s.recoverTimeout()).recover(config, s.datadir());
+        LOG.info(String.format("recovered position %s with mariadbd --wsrep-recover in %.1fs", p, (System.nanoTime() - started) / 1e9));
+        return p;
     }
 
     private GaleraConfig config(String nodeAddress) {
@@ -299,40 +286,47 @@ public final class BootstrapLoop {
                 s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME).toString(), plan.reasons(), clock.instant().toString(), Version.get(), s.replicas());
     }
 
-    /** Writes in an order where a crash at any point leaves no bootstrap without its hand-off. */
+    /**
+     * Writes in an order where a crash at any point leaves no bootstrap without its hand-off, and checks every target
+     * first (no link, no FIFO, a directory that is what it claims): a refused run writes nothing.
+     */
     private void write(DataDirState dir, GaleraConfig config, Plan plan, LeaseGrant grant) {
         Path once = s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME);
         Path request = s.configDir().resolve(HandOff.REQUEST);
+        Path grastate = s.datadir().resolve(GrastateFile.FILE_NAME);
+        // leftovers of an earlier pod start must never apply to this one
+        WritePlan w = new WritePlan().directory(s.configDir(), s.oneShotDir()).delete(s.configDir(), once).delete(s.configDir(), request);
+        Optional<GrastateFile> mark = BootstrapPolicy.grastateFor(plan, dir);
+        boolean newGrastate = mark.isPresent() && !Files.exists(grastate, LinkOption.NOFOLLOW_LINKS);
+        // Galera refuses wsrep_new_cluster from a node not marked safe (RuntimeBootstrapIT); mysqld must still own the file
+        mark.ifPresent(g -> {
+            if (newGrastate) {
+                w.write(s.datadir(), grastate, g.render(), "rw-rw----");
+            } else {
+                w.replaceKeepingOwner(s.datadir(), grastate, g.render());
+            }
+        });
+        if (BootstrapPolicy.bootstraps(plan)) {
+            Optional<HandOffLease> lease = grant instanceof LeaseGrant.Held h ? Optional.of(h.lease()) : Optional.empty();
+            w.write(s.configDir(), request, handOff(plan).toJson(lease) + "\n", "rw-r--r--");
+        }
+        GaleraConfig.OneShot oneShot = oneShot(plan);
+        if (!oneShot.isEmpty()) {
+            w.write(s.configDir(), once, oneShot.render(), "rw-r--r--");
+        }
+        w.write(s.configDir(), s.configFile(), config.render(), "rw-r--r--");
         try {
-            Files.createDirectories(s.oneShotDir());
-            // leftovers of an earlier pod start must never apply to this one
-            Files.deleteIfExists(once);
-            Files.deleteIfExists(request);
-            Optional<GrastateFile> mark = BootstrapPolicy.grastateFor(plan, dir);
-            if (mark.isPresent()) {
-                // Galera refuses wsrep_new_cluster from a node not marked safe (RuntimeBootstrapIT)
-                Path grastate = s.datadir().resolve(GrastateFile.FILE_NAME);
-                // mysqld must own it when the agent runs as root: the existing file's owner, else the data directory's
-                var owner = Files.getOwner(Files.exists(grastate, LinkOption.NOFOLLOW_LINKS) ? grastate : s.datadir());
-                String perms = Files.exists(grastate, LinkOption.NOFOLLOW_LINKS)
-                        ? PosixFilePermissions.toString(Files.getPosixFilePermissions(grastate)) : "rw-rw----";
-                AtomicFiles.writeString(grastate, mark.get().render(), perms);
-                Files.setOwner(grastate, owner);
-                LOG.info("set safe_to_bootstrap: 1 in " + grastate + " (" + mark.get().position() + ")");
+            w.apply();
+            if (newGrastate) {
+                Files.setOwner(grastate, Files.getOwner(s.datadir(), LinkOption.NOFOLLOW_LINKS));
             }
-            if (BootstrapPolicy.bootstraps(plan)) {
-                Optional<HandOffLease> lease = grant instanceof LeaseGrant.Held h ? Optional.of(h.lease()) : Optional.empty();
-                AtomicFiles.writeString(request, handOff(plan).toJson(lease) + "\n", "rw-r--r--");
-            }
-            GaleraConfig.OneShot oneShot = oneShot(plan);
-            if (!oneShot.isEmpty()) {
-                AtomicFiles.writeString(once, oneShot.render(), "rw-r--r--");
-            }
-            AtomicFiles.writeString(s.configFile(), config.render(), "rw-r--r--");
-            LOG.info("wrote " + s.configFile() + (oneShot.isEmpty() ? "" : " and " + once) + (BootstrapPolicy.bootstraps(plan) ? " and " + request : ""));
+        } catch (UnsafeFileException e) {
+            throw new AgentException(ExitCode.IO, e.getMessage() + "; nothing was written", e);
         } catch (IOException e) {
             throw new AgentException(ExitCode.IO, "cannot write the Galera config into " + s.configDir() + ": " + e.getMessage(), e);
         }
+        mark.ifPresent(g -> LOG.info("set safe_to_bootstrap: 1 in " + grastate + " (" + g.position() + ")"));
+        LOG.info("wrote " + s.configFile() + (oneShot.isEmpty() ? "" : " and " + once) + (BootstrapPolicy.bootstraps(plan) ? " and " + request : ""));
     }
 
     private Plan dryRun(DataDirState dir, LocalState local, GaleraConfig config, DiscoveryResult found, String nodeAddress) {
@@ -442,20 +436,4 @@ public final class BootstrapLoop {
             throw new AgentException(ExitCode.ENVIRONMENT, "interrupted while waiting (the pod is being stopped?)");
         }
     }
-
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var s = Files.walk(dir)) {
-            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("could not remove " + dir + ": " + e.getMessage());
-        }
-    }
-
 }

@@ -3,10 +3,13 @@ package dev.galeraagent.bootstrap;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.galeraagent.files.AtomicFiles;
+import dev.galeraagent.files.SafeFiles;
+import dev.galeraagent.files.UnsafeFileException;
 import dev.galeraagent.status.StatusJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -56,22 +59,22 @@ public record HandOff(
 
     /** The pending request in {@code configDir}, if any. */
     public static Optional<HandOff> pending(Path configDir) throws IOException {
-        Path p = configDir.resolve(REQUEST);
-        if (!Files.exists(p)) {
-            return Optional.empty();
-        }
-        return Optional.of(StatusJson.read(Files.readString(p, StandardCharsets.UTF_8), HandOff.class));
+        return SafeFiles.readStringIfPresent(configDir.resolve(REQUEST), SafeFiles.JSON_MAX, StandardCharsets.UTF_8).map(HandOff::parse);
     }
 
     /** The completed hand-off ({@value #DONE}) in {@code configDir}, if any. */
     public static Optional<HandOff> done(Path configDir) throws IOException {
-        Path p = configDir.resolve(DONE);
-        return Files.exists(p) ? Optional.of(read(p)) : Optional.empty();
+        return SafeFiles.readStringIfPresent(configDir.resolve(DONE), SafeFiles.JSON_MAX, StandardCharsets.UTF_8).map(HandOff::parse);
     }
 
     /** Reads a hand-off file, request or done: the one reader of the format. */
     public static HandOff read(Path file) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8));
+        return parse(readText(file));
+    }
+
+    /** The text of a hand-off file, read as every file of the agent is ({@link SafeFiles}: a regular file, at most 1 MiB). */
+    public static String readText(Path file) throws IOException {
+        return SafeFiles.readString(file, SafeFiles.JSON_MAX, StandardCharsets.UTF_8);
     }
 
     /** @throws IllegalArgumentException when {@code json} is not a hand-off document */
@@ -98,7 +101,11 @@ public record HandOff(
      */
     public static void clearOneShots(Path configDir) throws IOException {
         Path dir = configDir.resolve(BootstrapSettings.ONE_SHOT_DIR);
-        if (!Files.isDirectory(dir)) {
+        if (Files.isSymbolicLink(dir)) {
+            // a link planted here would have us delete *.cnf wherever it points
+            throw new UnsafeFileException(dir, "is a symbolic link; refusing to delete the one-shot files through it");
+        }
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         try (var files = Files.list(dir)) {

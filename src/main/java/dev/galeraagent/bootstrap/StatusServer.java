@@ -1,6 +1,8 @@
 package dev.galeraagent.bootstrap;
 
-import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpExchange;
+import dev.galeraagent.http.HardenedHttp;
+import dev.galeraagent.log.Log;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.StatusJson;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -12,6 +14,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -20,35 +23,31 @@ import java.util.concurrent.atomic.AtomicReference;
  * On {@code /metrics}, on the port the sidecar takes over later, it tells Prometheus since when this
  * bootstrap has been running: a bootstrap waiting for a missing peer or a person is the one state
  * of a pod that no sidecar can report, as the sidecar only starts after it.
+ * It runs under the limits of {@link HardenedHttp}: a slow client parks only its own virtual thread,
+ * so it cannot silence the answers peers count on.
  */
 public final class StatusServer implements AutoCloseable {
-    private final HttpServer server;
+    private static final Log LOG = Log.of("bootstrap");
+    private final HardenedHttp.Server server;
     private final AtomicReference<NodeStatus> current;
 
-    private StatusServer(HttpServer server, AtomicReference<NodeStatus> current) {
+    private StatusServer(HardenedHttp.Server server, AtomicReference<NodeStatus> current) {
         this.server = server;
         this.current = current;
     }
 
     public static StatusServer start(String bindAddress, int port, NodeStatus initial) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 8);
+        HardenedHttp.Server server = HardenedHttp.create(new InetSocketAddress(bindAddress, port));
         AtomicReference<NodeStatus> current = new AtomicReference<>(initial);
-        server.createContext("/status", exchange -> {
+        server.http().createContext("/status", exchange -> {
             try (exchange) {
-                if (!"GET".equals(exchange.getRequestMethod())) {
-                    exchange.sendResponseHeaders(405, -1);
-                    return;
-                }
-                byte[] body = StatusJson.write(current.get()).getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
+                answer(exchange, current.get());
+            } catch (RuntimeException e) {
+                LOG.error("request to /status failed", e);
             }
         });
         byte[] metrics = metrics(Instant.now());
-        server.createContext("/metrics", exchange -> {
+        server.http().createContext("/metrics", exchange -> {
             try (exchange) {
                 if (!"GET".equals(exchange.getRequestMethod())) {
                     exchange.sendResponseHeaders(405, -1);
@@ -59,10 +58,30 @@ public final class StatusServer implements AutoCloseable {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(metrics);
                 }
+            } catch (RuntimeException e) {
+                LOG.error("request to /metrics failed", e);
             }
         });
-        server.start();
+        server.http().start();
         return new StatusServer(server, current);
+    }
+
+    private static void answer(HttpExchange exchange, NodeStatus status) throws IOException {
+        if (HardenedHttp.announcesBody(exchange)) {
+            exchange.getResponseHeaders().set("Connection", "close");
+            exchange.sendResponseHeaders(413, -1);
+            return;
+        }
+        if (!"GET".equals(exchange.getRequestMethod())) {
+            exchange.sendResponseHeaders(405, -1);
+            return;
+        }
+        byte[] body = StatusJson.write(status).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
     }
 
     private static byte[] metrics(Instant started) throws IOException {
@@ -80,11 +99,11 @@ public final class StatusServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.http().getAddress().getPort();
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        server.stop(Duration.ZERO);
     }
 }

@@ -286,7 +286,15 @@ public final class BootstrapCommand implements Callable<Integer> {
     }
 
     private static Optional<Path> path(String s) {
-        return s == null || s.isEmpty() ? Optional.empty() : Optional.of(absolute(Path.of(s)));
+        if (s == null || s.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(absolute(Path.of(s)));
+        } catch (java.nio.file.InvalidPathException e) {
+            // a NUL in an option or an environment variable: the user's mistake, not an internal error
+            throw new AgentException(ExitCode.USAGE, "'" + s.replaceAll("\\p{Cntrl}", "?") + "' is not a valid path: " + e.getReason());
+        }
     }
 
     private static Path absolute(Path p) {

@@ -15,10 +15,16 @@ public final class DurationConverter implements ITypeConverter<Duration> {
         return parse(value);
     }
 
+    /** The value as an error message may quote it: one line, at most 40 characters. */
+    private static String shown(String value) {
+        String s = String.valueOf(value).replaceAll("\\p{Cntrl}", "?");
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+
     public static Duration parse(String value) {
         Matcher m = FORM.matcher(value == null ? "" : value.strip());
         if (!m.matches()) {
-            throw new TypeConversionException("'" + value + "' is not a duration: write a whole number and a unit, like 500ms, 30s, 5m or 1h");
+            throw new TypeConversionException("'" + shown(value) + "' is not a duration: write a whole number and a unit, like 500ms, 30s, 5m or 1h");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {

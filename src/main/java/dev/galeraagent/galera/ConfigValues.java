@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 final class ConfigValues {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]+");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
     private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._/+-]*");
     private static final Pattern SIZE = Pattern.compile("[0-9]+[KMGkmg]?");
 
@@ -21,7 +22,16 @@ final class ConfigValues {
     }
 
     static String host(String field, String value) {
-        String v = check(field, value, HOST, "a DNS name or an IPv4 address (letters, digits, '.', '-')");
+        if (value != null && value.indexOf(':') >= 0) {
+            String v = check(field, value, IPV6, "an IPv6 address without brackets (hex digits, ':' and '.')");
+            try {
+                java.net.InetAddress.ofLiteral(v);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidFieldException(field, "'" + Uuids.printable(v) + "' is not an IPv6 address");
+            }
+            return v;
+        }
+        String v = check(field, value, HOST, "a DNS name, an IPv4 or an IPv6 address (letters, digits, '.', '-', ':')");
         if (v.startsWith("-") || v.startsWith(".") || v.endsWith("-")) {
             throw new InvalidFieldException(field, "not a host name: '" + v + "'");
         }
@@ -38,6 +48,19 @@ final class ConfigValues {
 
     static String size(String field, String value) {
         return check(field, value, SIZE, "a number with an optional K, M or G suffix");
+    }
+
+    /**
+     * {@code host:port} as Galera and the SST scripts parse it: an IPv6 address in brackets
+     * ({@code [::1]:4567}), since its own colons would otherwise be taken for the port's.
+     */
+    static String hostPort(String host, int port) {
+        return bracketed(host) + ":" + port;
+    }
+
+    /** An IPv6 address in brackets, any other host as it is. */
+    static String bracketed(String host) {
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 
     static int port(String field, int port) {

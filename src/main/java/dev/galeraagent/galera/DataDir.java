@@ -1,5 +1,6 @@
 package dev.galeraagent.galera;
 
+import dev.galeraagent.files.SafeFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ public final class DataDir {
     /**
      * @throws NoSuchFileException when the directory does not exist
      * @throws InvalidFieldException when grastate.dat is corrupt
+     * @throws dev.galeraagent.files.UnsafeFileException when grastate.dat is not a regular file, or too large
      */
     public static DataDirState inspect(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -27,10 +29,9 @@ public final class DataDir {
         try (Stream<Path> s = Files.list(dir)) {
             s.forEach(p -> entries.add(p.getFileName().toString()));
         }
-        Path grastate = dir.resolve(GrastateFile.FILE_NAME);
-        Optional<String> text = Files.exists(grastate)
-                ? Optional.of(Files.readString(grastate, StandardCharsets.ISO_8859_1))
-                : Optional.empty();
-        return DataDirState.classify(entries, text, Files.exists(dir.resolve(GvwState.FILE_NAME)));
+        // a FIFO, a device, a link or a huge file here is refused with an UnsafeFileException naming it
+        Optional<String> text = SafeFiles.readStringIfPresent(dir.resolve(GrastateFile.FILE_NAME), SafeFiles.SMALL_FILE_MAX,
+                StandardCharsets.ISO_8859_1);
+        return DataDirState.classify(entries, text, SafeFiles.isPresent(dir.resolve(GvwState.FILE_NAME)));
     }
 }

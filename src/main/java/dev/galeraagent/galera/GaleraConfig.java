@@ -85,7 +85,7 @@ public record GaleraConfig(
 
     /** {@code gcomm://} of all peers with the Galera port. */
     public String clusterAddress() {
-        return "gcomm://" + String.join(",", peers.stream().map(p -> p + ":" + galeraPort).toList());
+        return "gcomm://" + String.join(",", peers.stream().map(p -> ConfigValues.hostPort(p, galeraPort)).toList());
     }
 
     public String render() {
@@ -94,8 +94,8 @@ public record GaleraConfig(
 
     private String render(boolean withOneShot) {
         List<String> provider = new ArrayList<>(List.of(
-                "gmcast.listen_addr=tcp://" + bindAddress + ":" + galeraPort,
-                "ist.recv_addr=" + nodeAddress + ":" + istPort,
+                "gmcast.listen_addr=tcp://" + ConfigValues.hostPort(bindAddress, galeraPort),
+                "ist.recv_addr=" + ConfigValues.hostPort(nodeAddress, istPort),
                 "gcache.size=" + gcacheSize,
                 // a node restarted together with all members of its last Primary restores it (gvwstate.dat)
                 "pc.recovery=TRUE",
@@ -125,9 +125,10 @@ public record GaleraConfig(
                 .append("wsrep_cluster_name = ").append(clusterName).append('\n')
                 .append("wsrep_cluster_address = ").append(clusterAddress()).append('\n')
                 .append("wsrep_node_name = ").append(nodeName).append('\n')
-                .append("wsrep_node_address = ").append(nodeAddress).append('\n')
+                // Galera splits an optional port off this address: an IPv6 address goes in brackets
+                .append("wsrep_node_address = ").append(ConfigValues.bracketed(nodeAddress)).append('\n')
                 .append("wsrep_sst_method = ").append(sstMethod).append('\n')
-                .append("wsrep_sst_receive_address = ").append(nodeAddress).append(':').append(sstPort).append('\n')
+                .append("wsrep_sst_receive_address = ").append(ConfigValues.hostPort(nodeAddress, sstPort)).append('\n')
                 .append("wsrep_provider_options = \"").append(String.join(";", provider)).append("\"\n");
         b.append('\n');
         extraConfig.ifPresent(p -> b.append("!include ").append(p).append('\n'));
@@ -144,10 +145,18 @@ public record GaleraConfig(
      * data), plus the data directory and {@code user=mysql} when run as root.
      */
     public String recoverDefaults(String datadir, boolean asRoot) {
+        return recoverDefaults(datadir, asRoot ? java.util.Optional.of("mysql") : java.util.Optional.empty());
+    }
+
+    /** The same, with {@code user = runAs} when mariadbd starts as root and must switch to the data directory's owner. */
+    public String recoverDefaults(String datadir, java.util.Optional<String> runAs) {
         ConfigValues.path("datadir", datadir);
         StringBuilder b = new StringBuilder("[mysqld]\n");
-        if (asRoot) {
-            b.append("user = mysql\n");
+        if (runAs.isPresent()) {
+            if (!runAs.get().matches("[A-Za-z0-9_][A-Za-z0-9_.-]*")) {
+                throw new InvalidFieldException("user", "not a user name mariadbd accepts: '" + Uuids.printable(runAs.get()) + "'");
+            }
+            b.append("user = ").append(runAs.get()).append('\n');
         }
         b.append("datadir = ").append(datadir).append('\n');
         String body = render(false);

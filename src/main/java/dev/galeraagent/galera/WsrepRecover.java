@@ -2,6 +2,7 @@ package dev.galeraagent.galera;
 
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.errors.ExitCode;
+import dev.galeraagent.files.SafeFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  * why {@code --dry-run} never calls it. On timeout it kills only the child it started, by its PID.
  */
 public final class WsrepRecover {
+    /** A recovery log holds InnoDB's crash recovery and a few WSREP lines: kilobytes; more is not mariadbd's doing. */
+    static final int LOG_MAX = 8 * 1024 * 1024;
+
     private final String mariadbd;
     private final Duration timeout;
 
@@ -68,7 +72,7 @@ public final class WsrepRecover {
         }
         String log;
         try {
-            log = Files.readString(logFile, StandardCharsets.ISO_8859_1);
+            log = SafeFiles.readString(logFile, LOG_MAX, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             throw new AgentException(ExitCode.ENVIRONMENT, mariadbd + " --wsrep-recover wrote no log at " + logFile + ": " + e.getMessage(), e);
         }
@@ -93,7 +97,7 @@ public final class WsrepRecover {
 
     private static String tailOf(Path log) {
         try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream().filter(l -> !l.isBlank()).toList();
+            List<String> lines = SafeFiles.readString(log, LOG_MAX, StandardCharsets.ISO_8859_1).lines().filter(l -> !l.isBlank()).toList();
             return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";

@@ -27,19 +27,24 @@ public final class KubeClients {
         return new KubernetesClientBuilder().withConfig(config(kubeconfig, requestTimeout)).build();
     }
 
+    /** A path as an error message may quote it: control characters (a newline in a hostile value) shown as '?'. */
+    private static String shown(Path path) {
+        return path.toString().replaceAll("\\p{Cntrl}", "?");
+    }
+
     static Config config(Optional<Path> kubeconfig, Duration requestTimeout) {
         Config base;
         if (kubeconfig.isPresent()) {
             Path path = kubeconfig.get();
             if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-                throw new AgentException(ExitCode.ENVIRONMENT, "cannot read kubeconfig " + path + ": no such readable file");
+                throw new AgentException(ExitCode.ENVIRONMENT, "cannot read kubeconfig " + shown(path) + ": no such readable file");
             }
             try {
                 base = Config.fromKubeconfig(path.toFile());
             } catch (RuntimeException e) { // fabric8's own, or the YAML parser's
                 // the parsers quote the text they choke on, and a kubeconfig holds tokens and keys: never show their messages,
                 // and keep the exception (whose messages quote it) out of a --verbose stack trace
-                throw new AgentException(ExitCode.ENVIRONMENT, "cannot use kubeconfig " + path + ": not a valid kubeconfig ("
+                throw new AgentException(ExitCode.ENVIRONMENT, "cannot use kubeconfig " + shown(path) + ": not a valid kubeconfig ("
                         + e.getClass().getSimpleName() + "; its content is not shown: it may hold credentials)");
             }
         } else {

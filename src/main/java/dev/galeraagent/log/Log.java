@@ -58,6 +58,15 @@ public final class Log {
         emit("ERROR", msg);
     }
 
+    /** An error the code did not expect: the line, then the stack trace, so a bug can be found from the log alone. */
+    public void error(String msg, Throwable cause) {
+        PrintStream o = out;
+        synchronized (o) {
+            emit("ERROR", msg + ": " + cause);
+            cause.printStackTrace(o);
+        }
+    }
+
     public void debug(String msg) {
         if (debug) {
             emit("DEBUG", msg);

@@ -6,6 +6,7 @@ import dev.galeraagent.bootstrap.HandOffLease;
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.bootstrap.LeaseRenewer;
 import dev.galeraagent.kube.EventSink;
+import dev.galeraagent.files.SafeFiles;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.probe.Observation.Answered;
 import java.io.IOException;
@@ -120,7 +121,7 @@ public final class HandOffTask implements Runnable {
     /** One run: looks at the files and the status, and does what is due. */
     public Step step() {
         Path request = configDir.resolve(HandOff.REQUEST);
-        if (Files.exists(request)) {
+        if (SafeFiles.isPresent(request)) {
             return request(request);
         }
         closeIfComplete();
@@ -133,7 +134,7 @@ public final class HandOffTask implements Runnable {
     private Step request(Path request) {
         String text;
         try {
-            text = Files.readString(request, StandardCharsets.UTF_8);
+            text = HandOff.readText(request);
         } catch (NoSuchFileException e) {
             return Step.IDLE; // completed by an earlier run of another sidecar process just now
         } catch (IOException e) {

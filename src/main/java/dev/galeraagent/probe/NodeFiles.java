@@ -3,6 +3,7 @@ package dev.galeraagent.probe;
 import dev.galeraagent.bootstrap.HandOff;
 import dev.galeraagent.bootstrap.PublishedStates;
 import dev.galeraagent.bootstrap.HandOffLease;
+import dev.galeraagent.files.SafeFiles;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.InvalidFieldException;
 import dev.galeraagent.galera.Position;
@@ -10,7 +11,6 @@ import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -44,7 +44,7 @@ public final class NodeFiles {
     /** True when the SST scripts' markers show a state transfer in progress on this node. */
     public boolean stateTransferInProgress() {
         return dataDir != null
-                && (Files.exists(dataDir.resolve("sst_in_progress")) || Files.exists(dataDir.resolve("wsrep_sst.pid")));
+                && (SafeFiles.isPresent(dataDir.resolve("sst_in_progress")) || SafeFiles.isPresent(dataDir.resolve("wsrep_sst.pid")));
     }
 
     /**
@@ -69,7 +69,7 @@ public final class NodeFiles {
         }
         Path request = configDir.resolve(HandOff.REQUEST);
         try {
-            String json = Files.readString(request, StandardCharsets.UTF_8);
+            String json = SafeFiles.readString(request, SafeFiles.JSON_MAX, java.nio.charset.StandardCharsets.UTF_8);
             if (HandOffLease.in(json).isEmpty()) {
                 return Optional.empty();
             }
@@ -89,7 +89,7 @@ public final class NodeFiles {
 
     private static Optional<Instant> modified(Path p) {
         try {
-            return Optional.of(Files.getLastModifiedTime(p).toInstant());
+            return Optional.of(java.nio.file.Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant());
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -101,7 +101,8 @@ public final class NodeFiles {
             return null;
         }
         try {
-            GrastateFile g = GrastateFile.parse(Files.readString(dataDir.resolve(GrastateFile.FILE_NAME), StandardCharsets.ISO_8859_1));
+            GrastateFile g = GrastateFile.parse(SafeFiles.readString(dataDir.resolve(GrastateFile.FILE_NAME), SafeFiles.SMALL_FILE_MAX,
+                    StandardCharsets.ISO_8859_1));
             return new NodeStatus.Grastate(g.uuid().toString(), g.seqno(), g.safeToBootstrap());
         } catch (IOException | RuntimeException e) {
             return null;

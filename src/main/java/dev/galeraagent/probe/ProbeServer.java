@@ -2,6 +2,7 @@ package dev.galeraagent.probe;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.galeraagent.http.HardenedHttp;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.StatusJson;
 import java.io.ByteArrayOutputStream;
@@ -10,7 +11,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code agent probe serve}: the JDK's HTTP server on a few fixed threads, answering {@code /live},
+ * {@code agent probe serve}: the JDK's HTTP server, one virtual thread per exchange under the limits of
+ * {@link HardenedHttp} (a slow client parks its own thread and cannot delay the kubelet's probes), answering {@code /live},
  * {@code /ready}, {@code /startup} (200 or 503 with a one-line reason), {@code /status} (NodeStatus JSON)
  * and {@code /metrics} (Prometheus text).
  *
@@ -27,20 +28,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ProbeServer implements AutoCloseable {
     private static final Log LOG = Log.of("probe");
-    /** HTTP worker threads: the work per request is a cache hit, so a few threads serve thousands per second. */
-    static final int HTTP_THREADS = 4;
-
     private final ProbeService service;
+    private final HardenedHttp.Server server;
     private final HttpServer http;
-    private final ExecutorService httpThreads;
     private final ScheduledExecutorService background;
 
     public ProbeServer(ProbeService service, InetSocketAddress listen) throws IOException {
         this.service = service;
-        this.http = HttpServer.create(listen, 128);
-        this.httpThreads = Executors.newFixedThreadPool(HTTP_THREADS, named("probe-http"));
+        this.server = HardenedHttp.create(listen);
+        this.http = server.http();
         this.background = Executors.newSingleThreadScheduledExecutor(named("probe-task"));
-        http.setExecutor(httpThreads);
         for (ProbeKind kind : ProbeKind.values()) {
             http.createContext(kind.path(), ex -> handle(ex, () -> probe(ex, kind)));
         }
@@ -89,22 +86,52 @@ public final class ProbeServer implements AutoCloseable {
         String path = ex.getHttpContext().getPath();
         String result = "error";
         try (ex) {
-            String method = ex.getRequestMethod();
-            if (!path.equals("/") && !path.equals(ex.getRequestURI().getPath())) {
-                // contexts match by prefix; /lively or /ready/x are not probes
-                send(ex, 404, "text/plain; charset=utf-8", "not found: try /live /ready /startup /status /metrics\n");
-                result = "not_found";
-            } else if (!method.equals("GET") && !method.equals("HEAD")) {
-                ex.getResponseHeaders().set("Allow", "GET, HEAD");
-                send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
-                result = "bad_method";
-            } else {
-                result = handler.handle();
-            }
-        } catch (IOException | RuntimeException e) {
+            result = route(ex, path, handler);
+        } catch (IOException e) {
+            // the client went away or was cut off by the request deadline: its own business
             LOG.debug("request to " + path + " failed: " + e);
         } finally {
             service.metrics().request(path, result);
+        }
+    }
+
+    private String route(HttpExchange ex, String path, Handler handler) throws IOException {
+        try {
+            String method = ex.getRequestMethod();
+            if (HardenedHttp.announcesBody(ex)) {
+                // nothing here takes a body; refusing it before reading keeps a huge or endless upload away
+                ex.getResponseHeaders().set("Connection", "close");
+                send(ex, 413, "text/plain; charset=utf-8", "request bodies are not accepted\n");
+                return "body_refused";
+            }
+            if (!path.equals("/") && !path.equals(ex.getRequestURI().getPath())) {
+                // contexts match by prefix; /lively or /ready/x are not probes
+                send(ex, 404, "text/plain; charset=utf-8", "not found: try /live /ready /startup /status /metrics\n");
+                return "not_found";
+            }
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                send(ex, 405, "text/plain; charset=utf-8", "method not allowed\n");
+                return "bad_method";
+            }
+            return handler.handle();
+        } catch (RuntimeException e) {
+            // a bug in a verdict or a renderer: the kubelet sees 500, and the log has what to fix
+            LOG.error("request to " + path + " failed", e);
+            serverError(ex);
+            return "error";
+        }
+    }
+
+    /** A 500 when nothing was sent yet; when headers are already out the connection just closes (by the try above). */
+    private static void serverError(HttpExchange ex) {
+        if (ex.getResponseCode() != -1) {
+            return;
+        }
+        try {
+            send(ex, 500, "text/plain; charset=utf-8", "internal error: see the sidecar's log\n");
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("could not send 500: " + e);
         }
     }
 
@@ -155,11 +182,10 @@ public final class ProbeServer implements AutoCloseable {
     /** Stops accepting, lets running requests finish (at most a second), stops the tasks, closes the connection. */
     @Override
     public void close() {
-        http.stop(1);
-        httpThreads.shutdown();
+        server.stop(Duration.ofSeconds(1));
         background.shutdownNow();
         try {
-            httpThreads.awaitTermination(2, TimeUnit.SECONDS);
+            server.executor().awaitTermination(2, TimeUnit.SECONDS);
             background.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -30,4 +30,27 @@ class HandOffTest {
         assertThat(conf.resolve(HandOff.REQUEST)).doesNotExist();
         assertThat(conf.resolve(HandOff.DONE)).exists();
     }
+
+    @Test
+    void clearingOneShotsRefusesASymlinkedOneShotDirectoryAndDeletesNothingWhereItPoints() throws Exception {
+        Path conf = Files.createDirectories(tmp.resolve("conf-linked"));
+        Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("important.cnf"), "[mysqld]\n");
+        Files.createSymbolicLink(conf.resolve(BootstrapSettings.ONE_SHOT_DIR), elsewhere);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HandOff.clearOneShots(conf))
+                .isInstanceOf(dev.galeraagent.files.UnsafeFileException.class)
+                .hasMessage(conf.resolve(BootstrapSettings.ONE_SHOT_DIR) + " is a symbolic link; refusing to delete the one-shot files through it");
+        assertThat(elsewhere.resolve("important.cnf")).exists();
+    }
+
+    @Test
+    void aFifoOrHugeFileAsTheRequestIsRefusedWithoutBlocking() throws Exception {
+        Path conf = Files.createDirectories(tmp.resolve("conf-fifo"));
+        dev.galeraagent.files.HostileFiles.fifo(conf.resolve(HandOff.REQUEST));
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () ->
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> HandOff.pending(conf)).hasMessageContaining("is a FIFO"));
+        Files.delete(conf.resolve(HandOff.REQUEST));
+        dev.galeraagent.files.HostileFiles.huge(conf.resolve(HandOff.DONE), 40L * 1024 * 1024);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HandOff.done(conf)).hasMessageContaining("is too large");
+    }
 }

@@ -247,4 +247,46 @@ class BootstrapCommandTest {
                 "--config-dir=" + relativeConf, "--dry-run")).as(err.toString()).isZero();
         assertThat(out.toString()).contains("!includedir " + tmp.resolve("conf").resolve("galera-once.d"));
     }
+
+    @Test
+    void aFifoNamedGrastateIsAnIoErrorOnOneLineInsteadOfAHangEvenInADryRun() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        dev.galeraagent.files.HostileFiles.fifo(data.resolve("grastate.dat"));
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () ->
+                assertThat(run("--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--datadir=" + data, "--dry-run")).isEqualTo(ExitCode.IO.code()));
+        assertThat(err.toString().strip()).isEqualTo("agent: cannot read data directory " + data + ": " + data.resolve("grastate.dat")
+                + " is a FIFO, socket or device, not a regular file; the agent only reads regular files here");
+    }
+
+    @Test
+    void aHugeOrSymlinkedGrastateIsAnIoErrorOnOneLine() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        dev.galeraagent.files.HostileFiles.huge(data.resolve("grastate.dat"), 400L * 1024 * 1024);
+        assertThat(run("--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--datadir=" + data, "--dry-run")).isEqualTo(ExitCode.IO.code());
+        assertThat(err.toString()).contains(data.resolve("grastate.dat") + " is too large (419430400 bytes").doesNotContain("OutOfMemoryError");
+        Files.delete(data.resolve("grastate.dat"));
+        Path real = Files.writeString(tmp.resolve("real-grastate"), "version: 2.1\nuuid: 6b2f1a4e-0000-11ef-8000-000000000001\nseqno: 7\nsafe_to_bootstrap: 0\n");
+        Files.createSymbolicLink(data.resolve("grastate.dat"), real);
+        assertThat(run("--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--datadir=" + data, "--dry-run")).isEqualTo(ExitCode.IO.code());
+        assertThat(err.toString()).contains(data.resolve("grastate.dat") + " is a symbolic link, not a regular file");
+    }
+
+    @Test
+    void aPathOptionWithANulCharacterIsAUsageErrorOnOneLine() {
+        assertThat(run("--pod-name=galera-0", "--replicas=1", "--datadir=" + tmp, "--kubeconfig=/tmp/a\u0000b\nc", "--dry-run"))
+                .isEqualTo(ExitCode.USAGE.code());
+        assertThat(err.toString()).isEqualTo("agent: '/tmp/a?b?c' is not a valid path: Nul character not allowed" + System.lineSeparator());
+    }
+
+    @Test
+    void anIpv6PodIpIsAcceptedAndBracketedInTheDryRunsConfig() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        assertThat(run("--pod-name=galera-0", "--no-kube-api", "--replicas=1", "--datadir=" + data, "--pod-ip=::1", "--bind-address=::",
+                "--config-dir=" + tmp.resolve("conf"), "--dry-run")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("address ::1")
+                .contains("bind_address = ::")
+                .contains("wsrep_node_address = [::1]")
+                .contains("wsrep_sst_receive_address = [::1]:4444")
+                .contains("gmcast.listen_addr=tcp://[::]:4567;ist.recv_addr=[::1]:4568;");
+    }
 }

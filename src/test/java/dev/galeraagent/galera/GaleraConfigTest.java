@@ -132,4 +132,35 @@ class GaleraConfigTest {
         assertThat(config().recoverDefaults("/var/lib/mysql", false)).doesNotContain("user =");
         assertThatThrownBy(() -> config().recoverDefaults("/var/lib/mysql\nwsrep_new_cluster", false)).hasMessageStartingWith("datadir: contains a newline");
     }
+
+    @Test
+    void anIpv6PodAddressIsBracketedWhereverGaleraReadsAPortAfterIt() {
+        String cnf = config(v -> {
+            v[2] = "fd00::a";
+            v[3] = "::";
+            v[4] = List.of("fd00::a", "fd00::b", "galera-2.galera.default.svc.cluster.local");
+            return v;
+        }).render();
+        assertThat(cnf).contains("bind_address = ::\n")
+                .contains("wsrep_node_address = [fd00::a]\n")
+                .contains("wsrep_sst_receive_address = [fd00::a]:4444\n")
+                .contains("wsrep_cluster_address = gcomm://[fd00::a]:4567,[fd00::b]:4567,galera-2.galera.default.svc.cluster.local:4567\n")
+                .contains("gmcast.listen_addr=tcp://[::]:4567;ist.recv_addr=[fd00::a]:4568;");
+    }
+
+    @Test
+    void anIpv6AddressIsCheckedAsOneAndStillRefusesInjection() {
+        assertThatThrownBy(() -> config(v -> {
+            v[2] = "fd00::zz";
+            return v;
+        })).isInstanceOf(InvalidFieldException.class).hasMessageContaining("not valid here");
+        assertThatThrownBy(() -> config(v -> {
+            v[2] = "1:2:3:4:5:6:7:8:9";
+            return v;
+        })).isInstanceOf(InvalidFieldException.class).hasMessageContaining("is not an IPv6 address");
+        assertThatThrownBy(() -> config(v -> {
+            v[2] = "::1\nwsrep_on=OFF";
+            return v;
+        })).isInstanceOf(InvalidFieldException.class).hasMessageContaining("it could inject settings");
+    }
 }

@@ -2,8 +2,11 @@ package dev.galeraagent.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import dev.galeraagent.bootstrap.HandOff;
 import dev.galeraagent.bootstrap.HandOffLease;
+import dev.galeraagent.files.HostileFiles;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import java.nio.file.Files;
@@ -38,6 +41,24 @@ class NodeFilesTest {
         Files.writeString(dir.resolve("grastate.dat"), "version: 2.1\nuuid: " + UUID + "\nseqno: 99999999999999999999999\nsafe_to_bootstrap: 0\n");
         assertThat(files.grastate()).isNull();
         assertThat(new NodeFiles(null, null).grastate()).isNull();
+    }
+
+    @Test
+    void aFifoHugeFileOrLinkInPlaceOfGrastateOrTheHandOffShowsNothingAtOnce() throws Exception {
+        NodeFiles files = new NodeFiles(dir, dir);
+        HostileFiles.fifo(dir.resolve("grastate.dat"));
+        HostileFiles.fifo(dir.resolve(HandOff.REQUEST));
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            assertThat(files.grastate()).isNull();
+            assertThat(files.lastDecision()).isNull();
+        });
+        Files.delete(dir.resolve("grastate.dat"));
+        HostileFiles.huge(dir.resolve("grastate.dat"), 400L * 1024 * 1024);
+        assertThat(files.grastate()).isNull();
+        Files.delete(dir.resolve("grastate.dat"));
+        Path real = Files.writeString(dir.resolve("real"), "version: 2.1\nuuid: " + UUID + "\nseqno: 7\nsafe_to_bootstrap: 0\n");
+        Files.createSymbolicLink(dir.resolve("grastate.dat"), real);
+        assertThat(files.grastate()).isNull();
     }
 
     @Test

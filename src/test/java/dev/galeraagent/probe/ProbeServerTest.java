@@ -58,6 +58,40 @@ class ProbeServerTest {
     }
 
     @Test
+    void aBugWhileAnsweringGives500AndTheStackTraceInTheLog() throws Exception {
+        StatusSource absurd = new StatusSource() {
+            @Override
+            public Observation read() {
+                // a size no int holds: rendering /status throws, as any bug in a verdict or renderer would
+                return new Observation.Answered(Map.of("wsrep_on", "ON", "wsrep_local_state_comment", "Synced", "wsrep_cluster_status", "Primary",
+                        "wsrep_connected", "ON", "wsrep_ready", "ON", "wsrep_cluster_size", "99999999999"));
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (ProbeServer server = server(absurd)) {
+            HttpResponse<String> status = send(server, "GET", "/status");
+            assertThat(status.statusCode()).isEqualTo(500);
+            assertThat(status.body()).isEqualTo("internal error: see the sidecar's log\n");
+            assertThat(send(server, "GET", "/live").statusCode()).as("the other paths still answer").isEqualTo(200);
+        }
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("ERROR [probe] request to /status failed: java.lang.ArithmeticException")
+                .contains("\tat dev.galeraagent.probe.ProbeService.status(");
+    }
+
+    @Test
+    void aRequestWithABodyIsRefusedWith413() throws Exception {
+        try (ProbeServer server = server(synced())) {
+            URI uri = URI.create("http://127.0.30.31:" + server.address().getPort() + "/ready");
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).method("GET", HttpRequest.BodyPublishers.ofString("x".repeat(100_000))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(413);
+        }
+    }
+
+    @Test
     void onlyGetAndHeadAreServed() throws Exception {
         try (ProbeServer server = server(synced())) {
             HttpResponse<String> post = send(server, "POST", "/ready");
