@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that the tests and the demo use: a real MariaDB with Galera,
-# the SST tools, dnsmasq as cluster DNS, iproute2 for network namespaces, and benchmark tools.
+# the SST tools, dnsmasq as cluster DNS, iproute2 for network namespaces, benchmark tools, and
+# podman with what scripts/build-images.sh and test-images.sh need (debootstrap, runc, PyYAML).
 # Idempotent: does nothing when everything is there already.
 set -euo pipefail
-PKGS=(mariadb-server mariadb-client mariadb-backup galera-4 rsync socat dnsmasq dnsutils iproute2 procps util-linux mount coreutils curl hyperfine wrk time)
+PKGS=(mariadb-server mariadb-client mariadb-backup galera-4 rsync socat dnsmasq dnsutils iproute2 procps util-linux mount coreutils curl hyperfine wrk time podman buildah debootstrap runc python3-yaml)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
