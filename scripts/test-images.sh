@@ -15,6 +15,8 @@
 # agent runs with --no-kube-api, and kube-api-access is not mounted) and resource limits.
 # The pod has no network but its own loopback (POD_IP 127.0.0.1): nothing leaves the machine.
 #
+# READY_TIMEOUT (seconds, default 240) bounds the wait for /ready; MANIFEST replaces
+# k8s/galera-statefulset.yaml (a rendered overlay, say).
 # Needs root and podman (scripts/install-deps.sh). Runs scripts/build-images.sh first unless
 # --no-build. When podman cannot run containers here at all, it says SKIPPED and exits 0.
 # Other users of podman: run it under the tests' lock, flock /tmp/galera-it.lock scripts/test-images.sh
@@ -54,7 +56,7 @@ for image in "$INSTALL_IMAGE" "$BOOTSTRAP_IMAGE"; do
   podman image exists "$image" || fail "$image is not in podman storage: run scripts/build-images.sh"
 done
 
-manifest=k8s/galera-statefulset.yaml
+manifest=${MANIFEST:-k8s/galera-statefulset.yaml}
 pod=galera-0
 pod_id=galera-agent-image-test-$$
 export MARIADB_IMAGE=$BOOTSTRAP_IMAGE
@@ -137,6 +139,7 @@ printf '%s\n' "$out" | sed 's/^/test-images:   bootstrap| /'
 grep -q NEW_CLUSTER <<<"$out" || fail "bootstrap did not decide NEW_CLUSTER"
 [ -s "$vol/config/galera.cnf" ] || fail "bootstrap wrote no galera.cnf"
 say "bootstrap: NEW_CLUSTER, galera.cnf written, $((SECONDS - t))s; its files: $(cd "$vol/config" && ls -A | tr '\n' ' ')"
+sed 's/^/test-images:   galera.cnf| /' "$vol/config/galera.cnf"
 
 t=$SECONDS
 mapfile -t args < <(container_args mariadb)
@@ -145,7 +148,8 @@ mapfile -t args < <(container_args probe --no-kube-api)
 podman run -d --pod "$pod_id" --name "$pod_id-probe" "${args[@]}" >/dev/null
 
 ready=""
-for _ in $(seq 1 300); do
+deadline=$((SECONDS + ${READY_TIMEOUT:-240}))
+while [ "$SECONDS" -lt "$deadline" ]; do
   podman container inspect -f '{{.State.Running}}' "$pod_id-mariadb" 2>/dev/null | grep -q true || fail "the mariadb container stopped"
   podman container inspect -f '{{.State.Running}}' "$pod_id-probe" 2>/dev/null | grep -q true || fail "the probe container stopped"
   ready=$(http_get /ready || true)
