@@ -49,7 +49,7 @@ for tool in podman buildah debootstrap runc; do
 done
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/galera-images.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap 'remove_tree "$work"' EXIT
 podman_env "$work"
 
 if [ "$mode" = cleanup ]; then
@@ -91,7 +91,7 @@ LIST
   chroot "$rootfs" apt-get clean
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin
   tar -C "$rootfs" --numeric-owner -c . | podman import -q --change 'CMD ["bash"]' - "$STANDIN_DEBIAN" >/dev/null
-  rm -rf "$rootfs"
+  remove_tree "$rootfs"
   step "stand-in ${STANDIN_DEBIAN##*/} (debootstrap)" $((SECONDS - t))
 fi
 

@@ -33,6 +33,17 @@ CONF
   export TMPDIR="$dir"
 }
 
+# remove_tree DIR: removes a temp dir of ours. An interrupted debootstrap may leave /proc, /sys or
+# /dev mounted inside it: unmount those first, and never cross into another file system.
+remove_tree() {
+  local dir=$1 target
+  [ -n "$dir" ] && [ -d "$dir" ] || return 0
+  for target in $(awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r); do
+    umount -l "$target" 2>/dev/null || true
+  done
+  rm -rf --one-file-system "$dir"
+}
+
 # netavark adds NETAVARK_* iptables chains for the default bridge network (the builds use it to
 # reach Debian's mirror and Maven Central) and leaves them when the last container is gone.
 # Removes them, and the bridge, only when no container at all is left in podman storage.

@@ -49,7 +49,7 @@ chmod 755 "$work"
 podman_env "$work"
 if ! podman info >"$work/podman-info" 2>&1; then
   say "SKIPPED: podman cannot run here: $(tail -1 "$work/podman-info")"
-  rm -rf "$work"
+  remove_tree "$work"
   exit 0
 fi
 for image in "$INSTALL_IMAGE" "$BOOTSTRAP_IMAGE"; do
@@ -72,7 +72,7 @@ finish() {
     done
   fi
   podman pod rm -f "$pod_id" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  remove_tree "$work"
 }
 trap finish EXIT
 
