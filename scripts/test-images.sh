@@ -35,26 +35,9 @@ case "${1:-}" in
   *) echo "test-images: unknown option '$1' (--no-build, --help)" >&2; exit 2 ;;
 esac
 [ "$(id -u)" = 0 ] || fail "needs root (rootful podman)"
+TMPDIR_BEFORE=${TMPDIR:-}
 command -v podman >/dev/null || fail "podman is missing: run scripts/install-deps.sh"
 python3 -c 'import yaml' 2>/dev/null || fail "python3-yaml is missing: run scripts/install-deps.sh"
-
-start=$SECONDS
-if $build; then
-  scripts/build-images.sh
-fi
-built=$SECONDS
-
-work=$(mktemp -d "${TMPDIR:-/var/tmp}/galera-images-test.XXXXXX")
-chmod 755 "$work"
-podman_env "$work"
-if ! podman info >"$work/podman-info" 2>&1; then
-  say "SKIPPED: podman cannot run here: $(tail -1 "$work/podman-info")"
-  remove_tree "$work"
-  exit 0
-fi
-for image in "$INSTALL_IMAGE" "$BOOTSTRAP_IMAGE"; do
-  podman image exists "$image" || fail "$image is not in podman storage: run scripts/build-images.sh"
-done
 
 manifest=${MANIFEST:-k8s/galera-statefulset.yaml}
 pod=galera-0
@@ -74,7 +57,26 @@ finish() {
   podman pod rm -f "$pod_id" >/dev/null 2>&1 || true
   remove_tree "$work"
 }
+
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/galera-images-test.XXXXXX")
 trap finish EXIT
+chmod 755 "$work"
+podman_env "$work"
+if ! podman info >"$work/podman-info" 2>&1; then
+  say "SKIPPED: podman cannot run here: $(tail -1 "$work/podman-info")"
+  exit 0
+fi
+
+start=$SECONDS
+if $build; then
+  # its own temp dir and settings: not ours, which the pod uses
+  TMPDIR=${TMPDIR_BEFORE:-/var/tmp} scripts/build-images.sh
+fi
+built=$SECONDS
+for image in "$INSTALL_IMAGE" "$BOOTSTRAP_IMAGE"; do
+  podman image exists "$image" || fail "$image is not in podman storage: run scripts/build-images.sh"
+done
+
 
 # The pod's volumes, as the kubelet makes them: emptyDirs 0777; the data PVC group-owned by the
 # fsGroup with setgid; the Secret 0440 (defaultMode 288) and the ConfigMaps 0444, group fsGroup.
