@@ -16,7 +16,8 @@ ALL_IMAGES=("$INSTALL_IMAGE" "$BOOTSTRAP_IMAGE" "$STANDIN_MARIADB" "$STANDIN_TEM
 
 # podman_env DIR: writes DIR/containers.conf and points podman at it. runc, because crun 1.8
 # refuses hosts with a hybrid cgroup v1/v2 hierarchy; ulimits no higher than this shell's hard
-# limit, because podman's default nofile (1048576) cannot be raised to here even by root.
+# limit, because podman's default nofile (1048576) cannot be raised to here even by root; network
+# configs (and netavark's lock) in DIR, not in /etc/containers/networks.
 podman_env() {
   local dir=$1 nofile
   nofile=$(ulimit -Hn)
@@ -27,6 +28,9 @@ default_ulimits = ["nofile=$nofile:$nofile", "nproc=32768:32768"]
 
 [engine]
 runtime = "runc"
+
+[network]
+network_config_dir = "$dir/networks"
 CONF
   export CONTAINERS_CONF="$dir/containers.conf"
   # buildah keeps RUN --mount=type=cache directories under TMPDIR: inside our temp dir, they go with it
