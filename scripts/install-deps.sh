@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that the tests and the demo use: a real MariaDB with Galera,
 # the SST tools, dnsmasq as cluster DNS, iproute2 for network namespaces, benchmark tools, promtool
-# (package prometheus) for the alert rules and kubectl (package kubernetes-client) for kustomize.
+# (package prometheus) for the alert rules, kubectl (package kubernetes-client) for kustomize, and
+# podman with what scripts/build-images.sh and test-images.sh need (debootstrap, runc, PyYAML).
 # Idempotent: does nothing when everything is there already.
 set -euo pipefail
-PKGS=(mariadb-server mariadb-client mariadb-backup galera-4 rsync socat dnsmasq dnsutils iproute2 procps util-linux mount coreutils curl hyperfine wrk time)
+PKGS=(mariadb-server mariadb-client mariadb-backup galera-4 rsync socat dnsmasq dnsutils iproute2 procps util-linux mount coreutils curl hyperfine wrk time podman buildah debootstrap runc python3-yaml)
 # without their recommends: prometheus would bring node-exporter and its collectors along
 LEAN=(prometheus)
 # kubectl may come from another package (Google's kubectl): kubernetes-client would collide with it

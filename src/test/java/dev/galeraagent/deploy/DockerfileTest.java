@@ -1,11 +1,15 @@
 package dev.galeraagent.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.galeraagent.testing.LocalMariaDb;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The two images: what they are built from, what they contain, and what they run. */
@@ -52,10 +56,26 @@ class DockerfileTest {
     void bootstrapImageIsTheOfficialMariaDbImageWithNothingAddedAndItsOwnEntrypoint() throws IOException {
         Dockerfile d = Dockerfile.load("docker/bootstrap/Dockerfile");
         assertThat(d.stages()).hasSize(1);
-        assertThat(d.finalBase()).startsWith("mariadb:11.");
+        assertThat(d.finalBase()).startsWith("mariadb:10.11.");
         assertThat(d.instructions()).extracting(Dockerfile.Instruction::keyword)
                 .as("nothing installed, and the official entrypoint kept for the mariadb container")
                 .doesNotContain("RUN", "ADD", "COPY", "ENTRYPOINT", "CMD", "USER");
+    }
+
+    /**
+     * Every test runs Debian 12's mariadbd (and scripts/test-images.sh builds the MariaDB stand-in from
+     * it): the image the manifest pins must be of that series, not one nobody tested. The patch
+     * release may differ once Debian ships a newer one; the series may not.
+     */
+    @Test
+    void bootstrapImageIsOfTheMariaDbSeriesTheTestsRun() throws Exception {
+        assumeTrue(LocalMariaDb.installed(), "Debian's mariadb-server is not installed");
+        Process p = new ProcessBuilder(LocalMariaDb.MARIADBD.toString(), "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        Matcher version = Pattern.compile("Ver (\\d+\\.\\d+)\\.\\d+-MariaDB").matcher(out);
+        assertThat(version.find()).as(out).isTrue();
+        assertThat(Dockerfile.load("docker/bootstrap/Dockerfile").finalBase()).startsWith("mariadb:" + version.group(1) + ".");
     }
 
     @Test
