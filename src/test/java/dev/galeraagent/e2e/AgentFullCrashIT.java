@@ -141,7 +141,9 @@ class AgentFullCrashIT {
     @Test
     @Order(5)
     void s7APod0WithAWipedDataDirNeverBootstrapsAndGetsAFullTransfer() throws Exception {
-        try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
+        // no client writes to pod 0: a row pod 0 acknowledged and the others had not committed yet when everything was
+        // killed lives only on the volume this scenario then wipes; that loss is the wipe's, not the recovery's
+        try (Writer w = Writer.start(c, List.of(1, 2), Scenarios.WRITE_PAUSE)) {
             Scenarios.writeFor(w, Duration.ofSeconds(3));
             c.kill9All();
             w.stop();
