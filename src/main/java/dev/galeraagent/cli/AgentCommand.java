@@ -112,6 +112,7 @@ public final class AgentCommand implements Runnable {
         modes.put("install", InstallCommand::new);
         modes.put("bootstrap", BootstrapCommand::new);
         modes.put("probe", ProbeCommand::new);
+        modes.put("prepare-start", PrepareStartCommand::new);
         return modes;
     }
 

@@ -172,6 +172,35 @@ public record GaleraConfig(
             return !newCluster && startPosition.isEmpty();
         }
 
+        /**
+         * Reads back what {@link #render()} wrote (option names with {@code -} or {@code _}); anything else in the
+         * file is an {@link InvalidFieldException}, since a one-shot file nobody understands must not be guessed at.
+         */
+        public static OneShot parse(String text) {
+            boolean newCluster = false;
+            Optional<Position> position = Optional.empty();
+            for (String raw : text.split("\r?\n|\r")) {
+                String line = raw.strip();
+                if (line.isEmpty() || line.startsWith("#") || line.equals("[galera]") || line.equals("[mysqld]") || line.equals("[mariadb]")) {
+                    continue;
+                }
+                int eq = line.indexOf('=');
+                String key = (eq < 0 ? line : line.substring(0, eq)).strip().replace('-', '_');
+                String value = eq < 0 ? "" : line.substring(eq + 1).strip();
+                switch (key) {
+                    case "wsrep_new_cluster" -> {
+                        if (!value.isEmpty() && !value.equals("1") && !value.equalsIgnoreCase("ON")) {
+                            throw new InvalidFieldException("wsrep_new_cluster", "unexpected value '" + Uuids.printable(value) + "'");
+                        }
+                        newCluster = true;
+                    }
+                    case "wsrep_start_position" -> position = Optional.of(Position.parse("wsrep_start_position", value));
+                    default -> throw new InvalidFieldException("one-shot file", "unexpected line '" + Uuids.printable(line) + "'");
+                }
+            }
+            return new OneShot(newCluster, position);
+        }
+
         public String render() {
             StringBuilder b = new StringBuilder("# One-shot settings of agent bootstrap for the next start only;\n"
                     + "# probe serve deletes this file once the node is Primary.\n[galera]\n");

@@ -132,4 +132,18 @@ class GaleraConfigTest {
         assertThat(config().recoverDefaults("/var/lib/mysql", false)).doesNotContain("user =");
         assertThatThrownBy(() -> config().recoverDefaults("/var/lib/mysql\nwsrep_new_cluster", false)).hasMessageStartingWith("datadir: contains a newline");
     }
+
+    @Test
+    void aOneShotFileReadsBackAsWrittenAndAnythingElseInItIsRejected() {
+        Position p = new Position(UUID.fromString("6f1c1e3a-9b7d-11f0-8a0b-4b5f2e7c9d01"), 42);
+        for (GaleraConfig.OneShot once : List.of(new GaleraConfig.OneShot(true, Optional.of(p)),
+                new GaleraConfig.OneShot(true, Optional.empty()), new GaleraConfig.OneShot(false, Optional.of(p)))) {
+            assertThat(GaleraConfig.OneShot.parse(once.render())).isEqualTo(once);
+        }
+        assertThat(GaleraConfig.OneShot.parse("[galera]\nwsrep-new-cluster\r\n")).isEqualTo(new GaleraConfig.OneShot(true, Optional.empty()));
+        assertThatThrownBy(() -> GaleraConfig.OneShot.parse("[galera]\nwsrep_cluster_address = gcomm://\n"))
+                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("wsrep_cluster_address");
+        assertThatThrownBy(() -> GaleraConfig.OneShot.parse("wsrep_start_position = nonsense\n"))
+                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("wsrep_start_position");
+    }
 }
