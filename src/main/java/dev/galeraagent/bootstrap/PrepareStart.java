@@ -70,7 +70,7 @@ public record PrepareStart(Path datadir, Path configDir, String mariadbd, Option
                     : "recovered " + r.position() + ": mariadbd starts with " + String.join(" ", args));
             return args;
         } catch (IllegalStateException e) {
-            throw new AgentException(ExitCode.REFUSED, e.getMessage() + "; a person must decide (docs/guide.md, \"Recovery\")");
+            throw new AgentException(ExitCode.REFUSED, e.getMessage() + "; a person must decide (docs/guide.md, \"Troubleshooting\")");
         }
     }
 

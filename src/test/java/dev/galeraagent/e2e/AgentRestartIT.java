@@ -127,8 +127,9 @@ class AgentRestartIT {
                 Scenarios.writeFor(w, Duration.ofSeconds(2));
                 long logBefore = Files.size(c.pod(i).errorLog());
                 c.kill9(i);
-                // the others go on writing: the restarted node must catch up on what it missed
-                Scenarios.writeFor(w, Duration.ofSeconds(3));
+                // the others go on writing (after about 5 s, when they have evicted it): the restarted node must catch
+                // up on what it missed
+                Scenarios.writeFor(w, Duration.ofSeconds(8));
                 Instant t1 = Instant.now();
                 c.containerRestart(i);
                 c.waitAllSynced(Scenarios.FORM);
@@ -170,8 +171,8 @@ class AgentRestartIT {
     private static void blockGalera(int i) throws IOException {
         c.event("Galera port 4567 closed in galera-" + i);
         Exec.ok("sh", "-c", "printf '%s\\n' \"$1\" | ip netns exec \"$0\" nft -f -", PodNetwork.netns(i),
-                "table inet " + BLOCK_TABLE + " { chain out { type filter hook output priority 0; tcp dport 4567 drop; }"
-                        + " chain in { type filter hook input priority 0; tcp dport 4567 drop; } }");
+                "table inet " + BLOCK_TABLE + " {\n chain out { type filter hook output priority 0; tcp dport 4567 drop; }\n"
+                        + " chain in { type filter hook input priority 0; tcp dport 4567 drop; }\n}");
     }
 
     private static void unblockGalera(int i) throws IOException {
