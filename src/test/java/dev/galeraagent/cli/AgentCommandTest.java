@@ -46,12 +46,12 @@ class AgentCommandTest {
     @Test
     void topLevelHelpListsEveryMode() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("install").contains("bootstrap").contains("probe");
+        assertThat(out.toString()).contains("install").contains("bootstrap").contains("probe").contains("prepare-start");
     }
 
     @Test
     void eachModeWorksWhenOnlyThatModeIsBuilt() {
-        for (String mode : new String[] {"install", "bootstrap", "probe"}) {
+        for (String mode : new String[] {"install", "bootstrap", "probe", "prepare-start"}) {
             assertThat(run(mode, "--help")).as("%s --help", mode).isZero();
             assertThat(out.toString()).contains("Usage: agent " + mode);
         }
