@@ -36,6 +36,7 @@ train install install --dry-run --to "$work/to"
 train bootstrap bootstrap --help
 train probe probe --help
 train status status --help
+train prepare-start prepare-start --help
 
 # What the caches were trained with. JDK 25.0.3 does not reject a cache when a jar changed
 # (JDK-8377932), so PackagingIT checks these checksums instead.

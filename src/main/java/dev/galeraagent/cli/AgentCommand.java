@@ -113,6 +113,7 @@ public final class AgentCommand implements Runnable {
         modes.put("bootstrap", BootstrapCommand::new);
         modes.put("probe", ProbeCommand::new);
         modes.put("status", StatusCommand::new);
+        modes.put("prepare-start", PrepareStartCommand::new);
         return modes;
     }
 

@@ -10,8 +10,7 @@ import java.util.Optional;
  * construction so that no value can inject config.
  *
  * <p>The file is the same for every decision (DESIGN rule 10): the cluster address always lists all
- * peers, {@code pc.wait_prim=no} lets a node without a Primary wait instead of exiting, and it never
- * carries a bootstrap setting or a recovered position. Those are one-shot settings, right only for the
+ * peers, and it never carries a bootstrap setting or a recovered position. Those are one-shot settings, right only for the
  * next start: they go into {@link OneShot}, a separate file in {@link #oneShotDir()}, which galera.cnf
  * includes and which the {@code probe serve} sidecar deletes once the node is Primary (docs/architecture.md,
  * "Rule 10"). A container restart then starts from galera.cnf alone and joins the existing Primary.
@@ -98,9 +97,9 @@ public record GaleraConfig(
                 "ist.recv_addr=" + ConfigValues.hostPort(nodeAddress, istPort),
                 "gcache.size=" + gcacheSize,
                 // a node restarted together with all members of its last Primary restores it (gvwstate.dat)
-                "pc.recovery=TRUE",
-                // a node that finds no Primary waits for one instead of exiting into a crash loop
-                "pc.wait_prim=no"));
+                "pc.recovery=TRUE"));
+        // pc.wait_prim stays at its default (yes): a node that reaches no Primary exits after pc.wait_prim_timeout
+        // (about 30 s) and its container restarts; with no, it stayed non-Primary forever and ignored SIGTERM for 28 s
         StringBuilder b = new StringBuilder();
         b.append("# Written by agent bootstrap; rewritten at every pod start, do not edit.\n")
                 .append("# Your own settings belong in the extra config file, included at the end.\n")
@@ -180,6 +179,35 @@ public record GaleraConfig(
 
         public boolean isEmpty() {
             return !newCluster && startPosition.isEmpty();
+        }
+
+        /**
+         * Reads back what {@link #render()} wrote (option names with {@code -} or {@code _}); anything else in the
+         * file is an {@link InvalidFieldException}, since a one-shot file nobody understands must not be guessed at.
+         */
+        public static OneShot parse(String text) {
+            boolean newCluster = false;
+            Optional<Position> position = Optional.empty();
+            for (String raw : text.split("\r?\n|\r")) {
+                String line = raw.strip();
+                if (line.isEmpty() || line.startsWith("#") || line.equals("[galera]") || line.equals("[mysqld]") || line.equals("[mariadb]")) {
+                    continue;
+                }
+                int eq = line.indexOf('=');
+                String key = (eq < 0 ? line : line.substring(0, eq)).strip().replace('-', '_');
+                String value = eq < 0 ? "" : line.substring(eq + 1).strip();
+                switch (key) {
+                    case "wsrep_new_cluster" -> {
+                        if (!value.isEmpty() && !value.equals("1") && !value.equalsIgnoreCase("ON")) {
+                            throw new InvalidFieldException("wsrep_new_cluster", "unexpected value '" + Uuids.printable(value) + "'");
+                        }
+                        newCluster = true;
+                    }
+                    case "wsrep_start_position" -> position = Optional.of(Position.parse("wsrep_start_position", value));
+                    default -> throw new InvalidFieldException("one-shot file", "unexpected line '" + Uuids.printable(line) + "'");
+                }
+            }
+            return new OneShot(newCluster, position);
         }
 
         public String render() {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +31,17 @@ public final class WsrepRecover {
 
     /** The command line, {@code --defaults-file} first because mariadbd ignores it anywhere else. */
     public List<String> command(Path defaultsFile, Path logFile) {
-        return List.of(mariadbd, "--defaults-file=" + defaultsFile, "--wsrep-recover", "--log-error=" + logFile);
+        return command(List.of("--defaults-file=" + defaultsFile), logFile);
+    }
+
+    /** The command line with {@code arguments} first (a {@code --defaults-file} among them must be the first). */
+    public List<String> command(List<String> arguments, Path logFile) {
+        List<String> c = new ArrayList<>();
+        c.add(mariadbd);
+        c.addAll(arguments);
+        c.add("--wsrep-recover");
+        c.add("--log-error=" + logFile);
+        return List.copyOf(c);
     }
 
     /**
@@ -38,6 +49,11 @@ public final class WsrepRecover {
      *         the message carries the log's last lines
      */
     public RecoverLog.Recovered run(Path defaultsFile, Path logFile) {
+        return run(List.of("--defaults-file=" + defaultsFile), logFile);
+    }
+
+    /** Like {@link #run(Path, Path)}, with mariadbd's own config search unless {@code arguments} name a defaults file. */
+    public RecoverLog.Recovered run(List<String> arguments, Path logFile) {
         try {
             // a position left in the log by an earlier run must never be read as this run's
             Files.deleteIfExists(logFile);
@@ -47,7 +63,7 @@ public final class WsrepRecover {
         }
         Process p;
         try {
-            p = new ProcessBuilder(command(defaultsFile, logFile))
+            p = new ProcessBuilder(command(arguments, logFile))
                     .redirectErrorStream(true)
                     // errors before the log opens (bad option, bad config) only reach stdout/stderr
                     .redirectOutput(stdout(logFile).toFile())

@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * The health verdict: mysqld's wsrep status (or why it could not be read) in, the liveness, readiness
- * and startup verdicts out, each with a one-line reason. Pure: no I/O, no clock.
+ * and startup verdicts out, each with a one-line reason. Pure: no I/O, no clock (durations come in {@link LocalSigns}).
  *
  * <p>The rules (README "Probe mode" has them as a table):
  * <ul>
@@ -16,24 +16,38 @@ import java.util.Locale;
  *   <li>Liveness: a node that answers is live, whatever its Galera state. In particular a node outside
  *       a Primary component stays live: it is waiting for quorum (or for the sidecar to bootstrap it,
  *       architecture "Rule 10"); a restart loses nothing but fixes nothing either, and a node restarted
- *       in a loop keeps a partitioned cluster from re-forming. A node that does not listen is live while
- *       a state transfer is in progress and within the start-up grace; a hung node is not live.
+ *       in a loop keeps a partitioned cluster from re-forming. The exception: {@code wsrep_connected=OFF}
+ *       for {@link #DISCONNECTED_LIMIT}, which only a restart fixes. A node that does not listen is live while
+ *       a state transfer is in progress (markers, and the data directory changed within {@link #STALE_TRANSFER})
+ *       and within the start-up grace; a hung node is not live.
  *   <li>Startup: done once mysqld answers, or as soon as a state transfer is seen, so that a transfer
  *       hands over to the lenient liveness instead of spending the startup budget.
  * </ul>
  */
 public final class HealthVerdict {
+    /**
+     * State-transfer markers with no change in the data directory for this long, and mysqld not answering: the
+     * transfer is dead (a {@code kill -9} left its markers, or the donor is gone). A donor may be quiet for minutes
+     * while it prepares (mariabackup's locks and first pages), hence minutes, not seconds.
+     */
+    public static final Duration STALE_TRANSFER = Duration.ofMinutes(5);
+    /**
+     * {@code wsrep_connected=OFF} this long: Galera is out of the cluster for good (a failed IST says "node restart
+     * required"), and only a restart helps. Long enough for a start or a brief loss of the group to pass.
+     */
+    public static final Duration DISCONNECTED_LIMIT = Duration.ofSeconds(60);
+
     private HealthVerdict() {
     }
 
     public static Health judge(Observation observation, LocalSigns signs, ProbePolicy policy) {
         return switch (observation) {
-            case Answered a -> answered(a, policy);
+            case Answered a -> answered(a, signs, policy);
             case Failed f -> failed(f, signs, policy);
         };
     }
 
-    private static Health answered(Answered a, ProbePolicy policy) {
+    private static Health answered(Answered a, LocalSigns signs, ProbePolicy policy) {
         String wsrepOn = a.get("wsrep_on");
         boolean anyStatus = a.variables().keySet().stream().anyMatch(k -> !k.equals("wsrep_on"));
         if ("OFF".equalsIgnoreCase(wsrepOn) || (wsrepOn == null && !anyStatus)) {
@@ -63,7 +77,14 @@ public final class HealthVerdict {
         if (joining(state)) {
             situation = "receiving a state transfer (" + state + ")";
         } else if (!connected) {
-            situation = "not connected to a cluster (wsrep_connected=OFF); a restart would not help";
+            Duration off = signs.disconnectedFor();
+            if (off.compareTo(DISCONNECTED_LIMIT) >= 0) {
+                String why = "Galera is disconnected (wsrep_connected=OFF) for " + seconds(off) + ", " + seconds(DISCONNECTED_LIMIT)
+                        + " or more: only a restart helps (a failed IST asks for one)";
+                return new Health(Verdict.no("not live: " + why), ready, Verdict.ok("started: mysqld answers; " + why));
+            }
+            situation = "not connected to a cluster (wsrep_connected=OFF)" + (off.isZero() ? "" : " for " + seconds(off))
+                    + "; a restart follows once this lasts " + seconds(DISCONNECTED_LIMIT);
         } else if (!primary) {
             situation = "not in a Primary component (" + clusterStatus + "): waiting for quorum; a restart would not help";
         } else {
@@ -127,7 +148,7 @@ public final class HealthVerdict {
             case DOWN -> {
                 String why = "mysqld is not answering on " + policy.target() + detail;
                 if (signs.stateTransferFiles()) {
-                    yield transferring(why);
+                    yield transferring(why, signs);
                 }
                 Duration down = signs.unansweredFor();
                 Verdict live = down.compareTo(policy.startupGrace()) < 0
@@ -139,15 +160,25 @@ public final class HealthVerdict {
             case TIMEOUT -> {
                 String why = "mysqld did not answer on " + policy.target() + detail + ": hung?";
                 if (signs.stateTransferFiles()) {
-                    yield transferring(why);
+                    yield transferring(why, signs);
                 }
                 yield new Health(Verdict.no("not live: " + why), Verdict.no("not ready: " + why), Verdict.no("not started: " + why));
             }
         };
     }
 
-    private static Health transferring(String why) {
-        String sst = "a state transfer is in progress (sst_in_progress in the data directory)";
+    private static Health transferring(String why, LocalSigns signs) {
+        Duration quiet = signs.transferQuietFor();
+        if (quiet.compareTo(STALE_TRANSFER) >= 0) {
+            String stale = "state-transfer markers (sst_in_progress or wsrep_sst.pid) are in the data directory, but nothing there changed for "
+                    + seconds(quiet) + ", " + seconds(STALE_TRANSFER) + " or more: the transfer is dead, not running";
+            return new Health(
+                    Verdict.no("not live: " + stale + "; " + why),
+                    Verdict.no("not ready: " + stale + "; " + why),
+                    Verdict.ok("started: " + stale + "; liveness takes over"));
+        }
+        String sst = "a state transfer is in progress (sst_in_progress in the data directory"
+                + (quiet.isZero() ? "" : ", no change for " + seconds(quiet)) + ")";
         return new Health(
                 Verdict.ok("live: " + sst + "; " + why),
                 Verdict.no("not ready: " + sst + "; " + why),

@@ -10,11 +10,22 @@ import java.util.Objects;
  *                           ({@code sst_in_progress} or {@code wsrep_sst.pid}, written by the SST scripts)
  * @param unansweredFor      how long mysqld has not answered (zero when it just did, or when the
  *                           caller has no memory, like a one-shot exec check)
+ * @param transferQuietFor   how long nothing in the data directory changed while the markers were there
+ *                           (zero without markers or without memory)
+ * @param disconnectedFor    how long mysqld has answered with {@code wsrep_connected=OFF} without a break
+ *                           (zero when connected or without memory)
  */
-public record LocalSigns(boolean stateTransferFiles, Duration unansweredFor) {
+public record LocalSigns(boolean stateTransferFiles, Duration unansweredFor, Duration transferQuietFor, Duration disconnectedFor) {
     public static final LocalSigns NONE = new LocalSigns(false, Duration.ZERO);
 
     public LocalSigns {
         Objects.requireNonNull(unansweredFor, "unansweredFor");
+        Objects.requireNonNull(transferQuietFor, "transferQuietFor");
+        Objects.requireNonNull(disconnectedFor, "disconnectedFor");
+    }
+
+    /** Signs of a caller with no memory of the data directory or of Galera's connection. */
+    public LocalSigns(boolean stateTransferFiles, Duration unansweredFor) {
+        this(stateTransferFiles, unansweredFor, Duration.ZERO, Duration.ZERO);
     }
 }

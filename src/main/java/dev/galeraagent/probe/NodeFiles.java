@@ -95,6 +95,33 @@ public final class NodeFiles {
         }
     }
 
+    /**
+     * The data directory's activity (newest mtime, total size, file count, down to {@value #ACTIVITY_DEPTH} levels), to
+     * tell a running state transfer from markers a dead one left; files that vanish during the walk are skipped.
+     */
+    ProgressWatch.DataDirActivity dataDirActivity() {
+        long[] acc = new long[3];
+        if (dataDir != null) {
+            try (var walk = java.nio.file.Files.walk(dataDir, ACTIVITY_DEPTH)) {
+                walk.forEach(p -> {
+                    try {
+                        var a = java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                        acc[0] = Math.max(acc[0], a.lastModifiedTime().toMillis());
+                        acc[1] += a.isRegularFile() ? a.size() : 0;
+                        acc[2]++;
+                    } catch (IOException e) {
+                        // gone meanwhile: a transfer moves files; the next look sees the result
+                    }
+                });
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // unreadable now: counts as no change, which only a long silence turns into a verdict
+            }
+        }
+        return new ProgressWatch.DataDirActivity(acc[0], acc[1], acc[2]);
+    }
+
+    private static final int ACTIVITY_DEPTH = 3;
+
     /** grastate.dat as people read it in /status; null when absent, unreadable or corrupt (the bootstrap's parser judges). */
     public NodeStatus.Grastate grastate() {
         if (dataDir == null) {

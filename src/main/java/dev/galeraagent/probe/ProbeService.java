@@ -17,6 +17,7 @@ public final class ProbeService implements AutoCloseable {
     private final String agentVersion;
     private final String pod;
     private final Integer ordinal;
+    private final ProgressWatch watch = new ProgressWatch(System::nanoTime);
 
     /**
      * @param cacheTtl how long one read answers every probe (at most a second)
@@ -58,9 +59,15 @@ public final class ProbeService implements AutoCloseable {
 
     private Health judge(StatusCache.Snapshot s) {
         // the files only matter when mysqld did not answer: no file system access on the hot path
-        LocalSigns signs = s.observation() instanceof Failed
-                ? new LocalSigns(files.stateTransferInProgress(), s.unansweredFor())
-                : LocalSigns.NONE;
+        LocalSigns signs;
+        if (s.observation() instanceof Failed) {
+            boolean markers = files.stateTransferInProgress();
+            signs = new LocalSigns(markers, s.unansweredFor(), watch.transferQuietFor(markers, files::dataDirActivity), watch.disconnectedFor(false));
+        } else {
+            Answered a = (Answered) s.observation();
+            boolean disconnected = !"OFF".equalsIgnoreCase(a.get("wsrep_on")) && "OFF".equalsIgnoreCase(a.get("wsrep_connected"));
+            signs = new LocalSigns(false, Duration.ZERO, watch.transferQuietFor(false, files::dataDirActivity), watch.disconnectedFor(disconnected));
+        }
         return HealthVerdict.judge(s.observation(), signs, policy);
     }
 

@@ -46,12 +46,12 @@ class AgentCommandTest {
     @Test
     void topLevelHelpListsEveryMode() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("install").contains("bootstrap").contains("probe").contains("status");
+        assertThat(out.toString()).contains("install").contains("bootstrap").contains("probe").contains("status").contains("prepare-start");
     }
 
     @Test
     void eachModeWorksWhenOnlyThatModeIsBuilt() {
-        for (String mode : new String[] {"install", "bootstrap", "probe", "status"}) {
+        for (String mode : new String[] {"install", "bootstrap", "probe", "status", "prepare-start"}) {
             assertThat(run(mode, "--help")).as("%s --help", mode).isZero();
             assertThat(out.toString()).contains("Usage: agent " + mode);
         }

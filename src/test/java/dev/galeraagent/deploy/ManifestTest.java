@@ -214,7 +214,8 @@ class ManifestTest {
             assertThat(m.getName()).isEqualTo("config");
             assertThat(m.getMountPath()).isEqualTo(MARIADB_CONFIG_DIR);
         }
-        assertThat(mountFor(container("mariadb"), MARIADB_CONFIG_DIR).orElseThrow().getReadOnly()).as("mysqld only reads its config").isTrue();
+        assertThat(mountFor(container("mariadb"), MARIADB_CONFIG_DIR).orElseThrow().getReadOnly())
+                .as("prepare-start removes a spent one-shot file").isNotEqualTo(Boolean.TRUE);
         assertThat(mountFor(container("bootstrap"), MARIADB_CONFIG_DIR).orElseThrow().getReadOnly()).as("bootstrap writes galera.cnf").isNotEqualTo(Boolean.TRUE);
     }
 
@@ -299,6 +300,31 @@ class ManifestTest {
             assertThat(program).as("%s runs the launcher that install writes into DIR", name).isEqualTo(workDir.getMountPath() + "/" + AGENT_LAUNCHER);
             assertThat(workDir.getReadOnly()).as("%s only runs the agent", name).isTrue();
         }
+    }
+
+    /** The mariadb container runs prepare-start before every start of mariadbd, then the image's own entrypoint with its output. */
+    @Test
+    void theMariadbContainerPreparesEveryStartThenExecsTheImagesEntrypointWithTheArgumentsItPrinted() {
+        Container mariadb = container("mariadb");
+        assertThat(mariadb.getArgs()).as("args").isNullOrEmpty();
+        List<String> cmd = mariadb.getCommand();
+        assertThat(cmd).hasSize(3);
+        assertThat(cmd.subList(0, 2)).containsExactly("/bin/sh", "-c");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("args=\\$\\((\\S+) ([^)]*)\\) && exec docker-entrypoint\\.sh mariadbd \\$args")
+                .matcher(cmd.get(2));
+        assertThat(m.matches()).as("script: " + cmd.get(2)).isTrue();
+        String program = m.group(1);
+        VolumeMount workDir = mountFor(mariadb, program).orElseThrow(() -> new AssertionError(program + " is not on a mounted volume"));
+        assertThat(workDir.getName()).isEqualTo("work-dir");
+        assertThat(workDir.getReadOnly()).as("mariadb only runs the agent").isTrue();
+        assertThat(program).isEqualTo(workDir.getMountPath() + "/" + AGENT_LAUNCHER);
+        List<String> args = List.of(m.group(2).split(" "));
+        assertThat(AgentCli.implemented(AgentCli.commandPath(args))).as("agent " + m.group(2)).isPresent();
+        assertThat(AgentCli.check(args)).isEqualTo(AgentCli.Source.PICOCLI);
+        assertThat(envValue(mariadb, "AGENT_DATADIR")).isEqualTo(DATADIR);
+        assertThat(envValue(mariadb, "AGENT_CONFIG_DIR")).isEqualTo(MARIADB_CONFIG_DIR);
+        Set<String> known = new TreeSet<>(AgentCli.contract(AgentCli.commandPath(args)).envTwins());
+        assertThat(env(mariadb).keySet().stream().filter(k -> k.startsWith("AGENT_")).toList()).as("agent variables").isSubsetOf(known);
     }
 
     @Test

@@ -238,9 +238,11 @@ class DnsDiscoveryIT {
             abort("port " + port + " is taken on 127.0.20.13");
             return;
         }
-        NodeStatus primary = new NodeStatus("0.1.0", "galera-0", 0, "Primary", "Synced", "u", 7L, 2, true, true,
-                true, true, "synced", null, null, null);
-        for (HttpServer server : List.of(agent0, agent2)) {
+        // each agent answers as the pod it is (a peer's answer counts only then) with a well-formed cluster uuid
+        for (int ordinal : List.of(0, 2)) {
+            HttpServer server = ordinal == 0 ? agent0 : agent2;
+            NodeStatus primary = new NodeStatus("0.1.0", "galera-" + ordinal, ordinal, "Primary", "Synced", "6f1b3c1e-1111-11ef-9a3c-0242ac120002",
+                    7L, 2, true, true, true, true, "synced", null, null, null);
             server.createContext("/status", exchange -> {
                 byte[] body = StatusJson.write(primary).getBytes(StandardCharsets.UTF_8);
                 exchange.sendResponseHeaders(200, body.length);

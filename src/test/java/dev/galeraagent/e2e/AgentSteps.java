@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The pod template of {@code k8s/galera-statefulset.yaml}, run by the harness: init container
  * {@code install} ({@code agent install --to WORKDIR} from the built package), init container
  * {@code bootstrap} ({@code WORKDIR/agent bootstrap}, writing the config volume), the
- * {@code mariadb} container (the image's entry point with the image's my.cnf, which includes the
- * config volume) and the {@code probe} sidecar ({@code WORKDIR/agent probe serve}), with the
+ * {@code mariadb} container ({@code WORKDIR/agent prepare-start} before every start, then the image's
+ * entry point with the image's my.cnf, which includes the config volume, and the arguments it printed) and the {@code probe} sidecar ({@code WORKDIR/agent probe serve}), with the
  * manifest's HTTP probes. Environment as in the manifest, with this machine's paths.
  */
 public final class AgentSteps implements PodSteps {
@@ -102,7 +102,12 @@ public final class AgentSteps implements PodSteps {
     public Container mariadb(Pod pod) {
         // the manifest's initdb script: the probe's user
         String initSql = "CREATE USER 'probe'@'%' IDENTIFIED BY '" + PROBE_PASSWORD + "';\nGRANT USAGE ON *.* TO 'probe'@'%';";
-        return new Container("mariadb", pod.mariadbEntry(""), Map.of("INIT_SQL", initSql));
+        // the manifest's command: prepare-start before every start of mariadbd, its output as extra arguments
+        String preamble = "args=$(" + pod.workDir().resolve("agent") + " prepare-start) || exit $?\n"
+                + "# shellcheck disable=SC2086\nset -- \"$@\" $args";
+        return new Container("mariadb", pod.mariadbEntry(preamble), Map.of("INIT_SQL", initSql,
+                "AGENT_DATADIR", pod.dataDir().toString(), "AGENT_CONFIG_DIR", pod.configDir().toString(),
+                "AGENT_MARIADBD", "/usr/sbin/mariadbd", "AGENT_DEFAULTS_FILE", pod.imageConfig().toString()));
     }
 
     @Override

@@ -31,7 +31,7 @@ class GaleraConfigTest {
         String cnf = config().render();
         assertThat(cnf).contains("wsrep_cluster_address = gcomm://galera-0.galera.default.svc.cluster.local:4567,"
                 + "galera-1.galera.default.svc.cluster.local:4567,galera-2.galera.default.svc.cluster.local:4567\n");
-        assertThat(cnf).contains("pc.wait_prim=no").contains("pc.recovery=TRUE");
+        assertThat(cnf).contains("pc.recovery=TRUE").doesNotContain("pc.wait_prim");
         assertThat(cnf).doesNotContain("wsrep_new_cluster").doesNotContain("pc.bootstrap").doesNotContain("gcomm://\n")
                 .doesNotContain("wsrep_start_position");
     }
@@ -44,7 +44,7 @@ class GaleraConfigTest {
         assertThat(cnf).contains("[galera]\nwsrep_on = ON\nwsrep_provider = /usr/lib/galera/libgalera_smm.so\nwsrep_cluster_name = galera\n");
         assertThat(cnf).contains("wsrep_node_name = galera-0\nwsrep_node_address = 10.0.0.10\nwsrep_sst_method = mariabackup\n"
                 + "wsrep_sst_receive_address = 10.0.0.10:4444\n");
-        assertThat(cnf).contains("wsrep_provider_options = \"gmcast.listen_addr=tcp://0.0.0.0:4567;ist.recv_addr=10.0.0.10:4568;gcache.size=128M;pc.recovery=TRUE;pc.wait_prim=no\"\n");
+        assertThat(cnf).contains("wsrep_provider_options = \"gmcast.listen_addr=tcp://0.0.0.0:4567;ist.recv_addr=10.0.0.10:4568;gcache.size=128M;pc.recovery=TRUE\"\n");
         assertThat(cnf).doesNotContain("ssl");
     }
 
@@ -162,5 +162,19 @@ class GaleraConfigTest {
             v[2] = "::1\nwsrep_on=OFF";
             return v;
         })).isInstanceOf(InvalidFieldException.class).hasMessageContaining("it could inject settings");
+    }
+
+    @Test
+    void aOneShotFileReadsBackAsWrittenAndAnythingElseInItIsRejected() {
+        Position p = new Position(UUID.fromString("6f1c1e3a-9b7d-11f0-8a0b-4b5f2e7c9d01"), 42);
+        for (GaleraConfig.OneShot once : List.of(new GaleraConfig.OneShot(true, Optional.of(p)),
+                new GaleraConfig.OneShot(true, Optional.empty()), new GaleraConfig.OneShot(false, Optional.of(p)))) {
+            assertThat(GaleraConfig.OneShot.parse(once.render())).isEqualTo(once);
+        }
+        assertThat(GaleraConfig.OneShot.parse("[galera]\nwsrep-new-cluster\r\n")).isEqualTo(new GaleraConfig.OneShot(true, Optional.empty()));
+        assertThatThrownBy(() -> GaleraConfig.OneShot.parse("[galera]\nwsrep_cluster_address = gcomm://\n"))
+                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("wsrep_cluster_address");
+        assertThatThrownBy(() -> GaleraConfig.OneShot.parse("wsrep_start_position = nonsense\n"))
+                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("wsrep_start_position");
     }
 }

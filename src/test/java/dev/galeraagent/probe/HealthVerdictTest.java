@@ -66,7 +66,19 @@ class HealthVerdictTest {
                 new Row("wrong password", new Failed(Failure.ACCESS_DENIED, "error 1045"), none, STRICT, true, false, true, "denied access to user 'probe'"),
                 new Row("hung", new Failed(Failure.TIMEOUT, "no answer within 1000ms"), none, STRICT, false, false, false, "hung?"),
                 new Row("hung during a state transfer", new Failed(Failure.TIMEOUT, "no answer within 1000ms"), sst, STRICT, true, false, true, "state transfer"),
-                new Row("server error", new Failed(Failure.SERVER_ERROR, "error 1040: Too many connections"), none, STRICT, true, false, true, "Too many connections"))
+                new Row("server error", new Failed(Failure.SERVER_ERROR, "error 1040: Too many connections"), none, STRICT, true, false, true, "Too many connections"),
+                new Row("disconnected within the limit", galera("Initialized", "Disconnected", "OFF", "OFF"),
+                        new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(59)), STRICT, true, false, true, "not connected"),
+                new Row("disconnected beyond the limit", galera("Initialized", "Disconnected", "OFF", "OFF"),
+                        new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(60)), STRICT, false, false, true, "not connected"),
+                new Row("partitioned for long: connected, non-Primary", galera("Initialized", "non-Primary", "ON", "OFF"),
+                        new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(10)), STRICT, true, false, true, "not in a Primary component"),
+                new Row("transfer markers, data quiet within the bound", new Failed(Failure.DOWN, "Connection refused"),
+                        new LocalSigns(true, Duration.ofMinutes(30), Duration.ofSeconds(299), Duration.ZERO), STRICT, true, false, true, "state transfer is in progress"),
+                new Row("transfer markers, data quiet beyond the bound", new Failed(Failure.DOWN, "Connection refused"),
+                        new LocalSigns(true, Duration.ofMinutes(30), Duration.ofMinutes(5), Duration.ZERO), STRICT, false, false, true, "the transfer is dead"),
+                new Row("hung, transfer markers, data quiet beyond the bound", new Failed(Failure.TIMEOUT, "no answer within 1000ms"),
+                        new LocalSigns(true, Duration.ofMinutes(30), Duration.ofMinutes(6), Duration.ZERO), STRICT, false, false, true, "the transfer is dead"))
                 .map(Arguments::of);
     }
 
@@ -85,6 +97,26 @@ class HealthVerdictTest {
         Health h = HealthVerdict.judge(galera("Initialized", "non-Primary", "ON", "OFF"), LocalSigns.NONE, STRICT);
         assertThat(h.live().ok()).isTrue();
         assertThat(h.live().reason()).contains("waiting for quorum").contains("a restart would not help");
+    }
+
+    @Test
+    void aDisconnectedGaleraSaysOnlyARestartHelpsOnceItLastsTheLimit() {
+        Health h = HealthVerdict.judge(galera("Initialized", "Disconnected", "OFF", "OFF"),
+                new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(75)), STRICT);
+        assertThat(h.live().reason()).isEqualTo("not live: Galera is disconnected (wsrep_connected=OFF) for 75s, 60s or more: "
+                + "only a restart helps (a failed IST asks for one)");
+        Health early = HealthVerdict.judge(galera("Initialized", "Disconnected", "OFF", "OFF"),
+                new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(20)), STRICT);
+        assertThat(early.live().reason()).contains("for 20s").contains("a restart follows once this lasts 60s");
+    }
+
+    @Test
+    void staleTransferMarkersSayNothingChangedForHowLong() {
+        Health h = HealthVerdict.judge(new Failed(Failure.DOWN, "Connection refused"),
+                new LocalSigns(true, Duration.ofMinutes(7), Duration.ofSeconds(330), Duration.ZERO), STRICT);
+        assertThat(h.live().reason()).isEqualTo("not live: state-transfer markers (sst_in_progress or wsrep_sst.pid) are in the data "
+                + "directory, but nothing there changed for 330s, 300s or more: the transfer is dead, not running; "
+                + "mysqld is not answering on 127.0.0.1:3306 (Connection refused)");
     }
 
     @Test
