@@ -1,6 +1,6 @@
 package dev.galeraagent.bootstrap;
 
-/** The answer of {@link StateBoard#acquireLease}: may this pod bootstrap now (DESIGN rule 6)? */
+/** The answer of {@link StateBoard#acquireLease}: may this pod bootstrap now (rule 6)? */
 public sealed interface LeaseGrant {
     /** This pod holds {@code lease} for its term; the hand-off names it, so the sidecar renews and releases it. */
     record Held(HandOffLease lease) implements LeaseGrant {
@@ -10,7 +10,7 @@ public sealed interface LeaseGrant {
     record NotHeld(String why) implements LeaseGrant {
     }
 
-    /** There is no Lease without the Kubernetes API (DESIGN rule 9): the election over /status is all there is. */
+    /** There is no Lease without the Kubernetes API (rule 9): the election over /status is all there is. */
     record NoApi() implements LeaseGrant {
     }
 }

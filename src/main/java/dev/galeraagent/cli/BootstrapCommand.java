@@ -119,7 +119,7 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Option(names = "--bind-address", paramLabel = "IP", defaultValue = "${env:AGENT_BIND_ADDRESS:-0.0.0.0}", description = "mysqld's and Galera's listen address. Default: ${DEFAULT-VALUE}. (env: AGENT_BIND_ADDRESS)")
     String bindAddress;
 
-    @Option(names = "--no-kube-api", defaultValue = "${env:AGENT_NO_KUBE_API:-false}", description = "Do not use the Kubernetes API: peers by DNS, states over their /status, no Lease (DESIGN rule 9). (env: AGENT_NO_KUBE_API)")
+    @Option(names = "--no-kube-api", defaultValue = "${env:AGENT_NO_KUBE_API:-false}", description = "Do not use the Kubernetes API: peers by DNS, states over their /status, no Lease (rule 9). (env: AGENT_NO_KUBE_API)")
     boolean noKubeApi;
 
     @Option(names = "--kubeconfig", defaultValue = "${env:KUBECONFIG:-}", paramLabel = "FILE", description = "Reach the API with this kubeconfig; default: the pod's service account. (env: KUBECONFIG)")
@@ -181,7 +181,7 @@ public final class BootstrapCommand implements Callable<Integer> {
 
     /**
      * The StatefulSet through the API. No access (unreachable, forbidden) is said loudly, once, and the agent goes on
-     * under DESIGN rule 9, which needs --replicas; any other failure (no such StatefulSet) ends the run.
+     * under rule 9, which needs --replicas; any other failure (no such StatefulSet) ends the run.
      */
     private Connected connect(PodIdentity identity, Optional<Integer> givenReplicas) {
         if (!statefulSet.isEmpty() && !statefulSet.equals(identity.statefulSet())) {
@@ -201,7 +201,7 @@ public final class BootstrapCommand implements Callable<Integer> {
             if (!e.noApiAccess()) {
                 throw e;
             }
-            String fallback = "Going on WITHOUT the API (DESIGN rule 9): peers by DNS, their states over /status, no bootstrap Lease";
+            String fallback = "Going on WITHOUT the API (rule 9): peers by DNS, their states over /status, no bootstrap Lease";
             if (givenReplicas.isEmpty()) {
                 throw new AgentException(ExitCode.ENVIRONMENT, "Kubernetes API: " + e.getMessage()
                         + "; without the API the agent needs --replicas (AGENT_REPLICAS), or pass --no-kube-api with it", e);

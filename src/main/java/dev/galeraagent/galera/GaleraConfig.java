@@ -9,7 +9,7 @@ import java.util.Optional;
  * The Galera settings {@code agent bootstrap} writes for mysqld ({@code galera.cnf}), validated on
  * construction so that no value can inject config.
  *
- * <p>The file is the same for every decision (DESIGN rule 10): the cluster address always lists all
+ * <p>The file is the same for every decision (rule 10): the cluster address always lists all
  * peers, and it never carries a bootstrap setting or a recovered position. Those are one-shot settings, right only for the
  * next start: they go into {@link OneShot}, a separate file in {@link #oneShotDir()}, which galera.cnf
  * includes and which the {@code probe serve} sidecar deletes once the node is Primary (docs/architecture.md,

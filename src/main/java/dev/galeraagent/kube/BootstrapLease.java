@@ -19,7 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The {@code <statefulset>-galera-bootstrap} Lease (DESIGN rule 6): whoever holds it may bootstrap, nobody else.
+ * The {@code <statefulset>-galera-bootstrap} Lease (rule 6): whoever holds it may bootstrap, nobody else.
  *
  * <p>The manifest creates the Lease empty (no holder), so the agent's Role needs only get and update on that one name;
  * when it is missing the agent creates it, which works where the agent may create Leases.

@@ -10,7 +10,7 @@ import java.util.List;
  */
 @FunctionalInterface
 public interface EventSink {
-    /** Records nothing: without the Kubernetes API ({@code --no-kube-api}, DESIGN rule 9). */
+    /** Records nothing: without the Kubernetes API ({@code --no-kube-api}, rule 9). */
     EventSink NONE = (reason, message) -> {
     };
 

@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The agent's whole use of the Kubernetes API (DESIGN rules 4 and 6): find the StatefulSet, read the pods'
+ * The agent's whole use of the Kubernetes API (rules 4 and 6): find the StatefulSet, read the pods'
  * published states (ConfigMap {@code <sts>-galera-state}, one key per pod), publish this pod's, and hand out the
  * bootstrap Lease. It never writes a Pod: a token that may patch Pods may change their images. It decides nothing; the bootstrap
  * planner does. Every failure is a {@link KubeApiException} naming the call.

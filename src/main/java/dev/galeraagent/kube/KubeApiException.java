@@ -5,7 +5,7 @@ import dev.galeraagent.errors.ExitCode;
 
 /**
  * A Kubernetes API call that failed, with a one-line message a person can act on. {@link #kind()} lets the
- * bootstrap loop tell "no API access" (forbidden, unreachable: fall back to DESIGN rule 9) from the rest.
+ * bootstrap loop tell "no API access" (forbidden, unreachable: fall back to rule 9) from the rest.
  */
 public final class KubeApiException extends AgentException {
     private static final long serialVersionUID = 1L;
@@ -35,7 +35,7 @@ public final class KubeApiException extends AgentException {
         return kind;
     }
 
-    /** True when the agent has no usable API at all and must go on without it (DESIGN rule 9). */
+    /** True when the agent has no usable API at all and must go on without it (rule 9). */
     public boolean noApiAccess() {
         return kind == Kind.FORBIDDEN || kind == Kind.UNREACHABLE;
     }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * What a pod publishes about itself for the bootstrap election (DESIGN rule 4): as the JSON value of
+ * What a pod publishes about itself for the bootstrap election (rule 4): as the JSON value of
  * the {@value #ANNOTATION} annotation on its own Pod, and as {@code last_decision} in {@code /status}.
  * This record is the one definition of that contract; {@link StatusJson} reads and writes it.
  *

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The proof for DESIGN rule 10 (a bootstrap happens once), against real mariadbd + Galera 4.
+ * The proof for rule 10 (a bootstrap happens once), against real mariadbd + Galera 4.
  *
  * <p>Finding: the first design (no bootstrap setting ever, bootstrap at run time with
  * {@code SET GLOBAL wsrep_provider_options='pc.bootstrap=YES'}) cannot work: a node that finds no

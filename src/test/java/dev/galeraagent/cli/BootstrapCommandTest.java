@@ -195,7 +195,7 @@ class BootstrapCommandTest {
         } finally {
             Log.setOutput(System.err);
         }
-        assertThat(logged.toString()).contains("Going on WITHOUT the API (DESIGN rule 9)");
+        assertThat(logged.toString()).contains("Going on WITHOUT the API (rule 9)");
         assertThat(out.toString()).contains("decision: NEW_CLUSTER").contains("Kubernetes API: not used");
     }
 

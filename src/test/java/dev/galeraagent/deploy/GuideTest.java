@@ -72,7 +72,7 @@ class GuideTest {
         String sts = manifest.one(StatefulSet.class, "galera").getMetadata().getName();
         assertThat(matches("configmap ([a-z-]+)")).containsExactly(sts + "-galera-state");
         assertThat(manifest.one(io.fabric8.kubernetes.api.model.ConfigMap.class, sts + "-galera-state")).isNotNull();
-        // DESIGN rule 6: the Lease is <statefulset>-galera-bootstrap
+        // rule 6: the Lease is <statefulset>-galera-bootstrap
         assertThat(matches("lease ([a-z-]+)")).containsExactly(manifest.one(StatefulSet.class, "galera").getMetadata().getName() + "-galera-bootstrap");
     }
 

@@ -55,7 +55,7 @@ class ManifestTest {
     static final List<String> CREDENTIAL_KEYS = List.of("root-password", "probe-password", "sst.cnf");
 
     /**
-     * The agent's Kubernetes API use (issue 4, DESIGN rules 4-6): no more, no less; {@code group/resource/name:verb}
+     * The agent's Kubernetes API use (issue 4, rules 4-6): no more, no less; {@code group/resource/name:verb}
      * where the Role names the object.
      */
     static final Set<String> AGENT_PERMISSIONS = Set.of(
