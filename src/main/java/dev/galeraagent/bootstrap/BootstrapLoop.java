@@ -294,6 +294,14 @@ public final class BootstrapLoop {
         Path once = s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME);
         Path request = s.configDir().resolve(HandOff.REQUEST);
         Path grastate = s.datadir().resolve(GrastateFile.FILE_NAME);
+        try {
+            // the config volume's mount point in a pod; a directory of a person's choice by hand
+            if (!Files.exists(s.configDir(), LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(s.configDir());
+            }
+        } catch (IOException e) {
+            throw new AgentException(ExitCode.IO, "cannot create the config directory " + s.configDir() + ": " + e.getMessage(), e);
+        }
         // leftovers of an earlier pod start must never apply to this one
         WritePlan w = new WritePlan().directory(s.configDir(), s.oneShotDir()).delete(s.configDir(), once).delete(s.configDir(), request);
         Optional<GrastateFile> mark = BootstrapPolicy.grastateFor(plan, dir);

@@ -237,7 +237,7 @@ class BootstrapLoopTest {
     }
 
     /** A board that hands out the Lease and records what the loop does with it. */
-    private static final class RecordingBoard implements StateBoard {
+    private static class RecordingBoard implements StateBoard {
         final List<String> calls = new ArrayList<>();
 
         @Override
@@ -348,8 +348,7 @@ class BootstrapLoopTest {
     }
 
     /** A board whose publishes of a final decision fail {@code failures} times, as an API that times out would. */
-    private static final class FlakyBoard implements StateBoard {
-        final List<String> calls = new ArrayList<>();
+    private static final class FlakyBoard extends RecordingBoard {
         int failures;
 
         FlakyBoard(int failures) {
@@ -357,41 +356,10 @@ class BootstrapLoopTest {
         }
 
         @Override
-        public java.util.Map<Integer, dev.galeraagent.status.PublishedState> published() {
-            return java.util.Map.of();
-        }
-
-        @Override
-        public java.util.Set<Integer> readyPods() {
-            return java.util.Set.of();
-        }
-
-        @Override
-        public Optional<Integer> openBootstrap() {
-            return Optional.empty();
-        }
-
-        @Override
         public boolean publish(dev.galeraagent.status.PublishedState own) {
             boolean fails = "decided".equals(own.phase()) && failures-- > 0;
             calls.add("publish " + own.decision() + (fails ? " FAILED" : ""));
             return !fails;
-        }
-
-        @Override
-        public LeaseGrant acquireLease(String holder, Optional<Position> position) {
-            calls.add("acquire " + holder);
-            return new LeaseGrant.Held(new HandOffLease("default", "galera-galera-bootstrap", holder, Duration.ofSeconds(60)));
-        }
-
-        @Override
-        public void releaseLease(String holder) {
-            calls.add("release " + holder);
-        }
-
-        @Override
-        public List<String> describe() {
-            return List.of();
         }
     }
 
