@@ -81,7 +81,7 @@ done
 # The pod's volumes, as the kubelet makes them: emptyDirs 0777; the data PVC group-owned by the
 # fsGroup with setgid; the Secret 0440 (defaultMode 288) and the ConfigMaps 0444, group fsGroup.
 vol=$work/volumes
-mkdir -p "$vol"/{work-dir,config,tmp,bootstrap-run,data,credentials,extra-config,initdb}
+mkdir -p "$vol"/{work-dir,config,tmp,bootstrap-run,data,credentials,bootstrap-credentials,probe-credentials,extra-config,initdb}
 chmod 0777 "$vol"/{work-dir,config,tmp,bootstrap-run}
 chown 0:999 "$vol/data" && chmod 2775 "$vol/data"
 root_password="root-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -89,13 +89,16 @@ probe_password="probe-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf '%s' "$root_password" >"$vol/credentials/root-password"
 printf '%s' "$probe_password" >"$vol/credentials/probe-password"
 printf '[mariadb]\nwsrep_sst_auth = sst:sst-%s\n' "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$vol/credentials/sst.cnf"
+# each container mounts only the keys it reads (the manifest's Secret volumes with items)
+cp "$vol/credentials/sst.cnf" "$vol/bootstrap-credentials/"
+cp "$vol/credentials/probe-password" "$vol/probe-credentials/"
 python3 scripts/images/pod-args.py "$manifest" --data ConfigMap galera-extra-config extra.cnf >"$vol/extra-config/extra.cnf"
 python3 scripts/images/pod-args.py "$manifest" --data ConfigMap galera-initdb 10-galera-agent-users.sh >"$vol/initdb/10-galera-agent-users.sh"
-chown 0:999 "$vol"/credentials/* "$vol"/extra-config/* "$vol"/initdb/*
-chmod 0440 "$vol"/credentials/*
+chown 0:999 "$vol"/credentials/* "$vol"/bootstrap-credentials/* "$vol"/probe-credentials/* "$vol"/extra-config/* "$vol"/initdb/*
+chmod 0440 "$vol"/credentials/* "$vol"/bootstrap-credentials/* "$vol"/probe-credentials/*
 chmod 0444 "$vol"/extra-config/* "$vol"/initdb/*
 volumes=()
-for v in work-dir config tmp bootstrap-run data credentials extra-config initdb; do
+for v in work-dir config tmp bootstrap-run data credentials bootstrap-credentials probe-credentials extra-config initdb; do
   volumes+=("$v=$vol/$v")
 done
 

@@ -50,7 +50,7 @@ def run_args(docs, container, pod, namespace, ip, volumes, extra):
         args.append(f"--cap-drop={cap}")
     if sc.get("allowPrivilegeEscalation") is False:
         args.append("--security-opt=no-new-privileges")
-    field = {"metadata.name": pod, "metadata.namespace": namespace, "status.podIP": ip}
+    field = {"metadata.name": pod, "metadata.namespace": namespace, "metadata.uid": "00000000-0000-4000-8000-000000000001", "status.podIP": ip}
     for e in c.get("env", []):
         if "value" in e:
             value = e["value"]
