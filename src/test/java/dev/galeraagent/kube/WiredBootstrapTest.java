@@ -141,6 +141,23 @@ class WiredBootstrapTest {
         return f.get(60, TimeUnit.SECONDS);
     }
 
+    /** Pod {@code ordinal}'s published state once it has one: a pod may learn its peers over /status before it writes its own. */
+    private PublishedState publishedEventually(int ordinal) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            var data = mock.admin().configMaps().inNamespace("default").withName("galera-galera-state").get().getData();
+            String json = data == null ? null : data.get("galera-" + ordinal);
+            if (json != null) {
+                PublishedState s = StatusJson.read(json, PublishedState.class);
+                if (!s.reasons().isEmpty() || System.nanoTime() > end) {
+                    return s;
+                }
+            }
+            assertThat(System.nanoTime()).as("pod %d publishes its state within 10 s", ordinal).isLessThan(end);
+            Thread.sleep(50);
+        }
+    }
+
     private PublishedState annotation(int ordinal) {
         String json = mock.admin().configMaps().inNamespace("default").withName("galera-galera-state").get().getData()
                 .get("galera-" + ordinal);
@@ -210,7 +227,7 @@ class WiredBootstrapTest {
             assertThat(l.seqno()).isEqualTo(9L);
         });
         assertThat(handOff((Plan) r1, 1).position()).isEqualTo(U1 + ":9");
-        assertThat(annotation(0).reasons()).anyMatch(r -> r.contains("waiting for pod 1 to bootstrap"));
+        assertThat(publishedEventually(0).reasons()).anyMatch(r -> r.contains("waiting for pod 1 to bootstrap"));
         assertThat(p0.isDone()).isFalse();
         primaryAt(1, U1, 9);
         assertThat(result(p0)).isInstanceOf(Plan.Join.class);
