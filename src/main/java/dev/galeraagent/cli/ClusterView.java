@@ -2,6 +2,7 @@ package dev.galeraagent.cli;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.galeraagent.bootstrap.PublishedStates;
 import dev.galeraagent.discovery.PeerStatus;
 import dev.galeraagent.kube.AgentEvent;
 import dev.galeraagent.kube.LeaseRecord;
@@ -242,9 +243,24 @@ final class ClusterView {
         }
         List<Integer> waiting = rows.stream().filter(r -> "waiting".equals(r.agentPhase())).map(Row::ordinal).toList();
         TreeSet<Integer> silent = new TreeSet<>(in.states().notPublished());
-        if (!waiting.isEmpty() && !silent.isEmpty()) {
-            String who = silent.stream().map(o -> sts.podName(o) + " (" + silence(in, o) + ")").collect(Collectors.joining(", "));
-            advice.add("pods " + waiting + " wait for " + who + ", which never reported its state. Bring it back (its node, its volume), "
+        // a pod whose last word is a decision of an earlier run and whose sidecar does not answer is waited for as much
+        // as one that never published: the waiting pods count only states published during this outage
+        boolean noPrimary = rows.stream().noneMatch(r -> r.galera() != null && r.galera().startsWith("Primary"));
+        TreeSet<Integer> stale = new TreeSet<>();
+        if (noPrimary) {
+            in.states().published().forEach((o, st) -> {
+                if (!PublishedStates.current(st) && in.sidecars().get(o) instanceof PeerStatus.NotLive) {
+                    stale.add(o);
+                }
+            });
+        }
+        if (!waiting.isEmpty() && !(silent.isEmpty() && stale.isEmpty())) {
+            TreeSet<Integer> waitedFor = new TreeSet<>(silent);
+            waitedFor.addAll(stale);
+            String who = waitedFor.stream().map(o -> sts.podName(o) + " (" + (stale.contains(o) ? staleness(rows.get(o))
+                    : silence(in, o)) + ")").collect(Collectors.joining(", "));
+            advice.add("pods " + waiting + " wait for " + who + ", which " + (stale.isEmpty() ? "never reported its state"
+                    : "has not reported its state since the outage") + ". Bring it back (its node, its volume), "
                     + "or let the others go on without it: AGENT_RECOVERY_TIMEOUT and AGENT_RECOVERY_QUORUM on the bootstrap container "
                     + "(the transactions only it has are then lost; docs/guide.md, \"After a full outage\")");
         }
@@ -266,6 +282,13 @@ final class ClusterView {
                 .max((a, b) -> a.seqno().equals(b.seqno()) ? Integer.compare(b.ordinal(), a.ordinal()) : Long.compare(a.seqno(), b.seqno()))
                 .ifPresent(r -> parts.add("the highest seqno of " + uuid + " is pod " + r.ordinal() + "'s " + r.seqno())));
         return String.join("; ", parts);
+    }
+
+    /** A pod whose published state is a decision of an earlier run and whose sidecar does not answer. */
+    private static String staleness(Row r) {
+        String pod = r.podPhase() + ", its last published state is " + r.agentPhase() + (r.decision() == null ? "" : " " + r.decision())
+                + (r.decidedAt() == null ? "" : " at " + r.decidedAt()) + " from an earlier run";
+        return r.sidecar() == null ? pod : pod + ", /status " + r.sidecar();
     }
 
     private static String silence(Inputs in, int ordinal) {

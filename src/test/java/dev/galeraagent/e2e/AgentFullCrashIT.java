@@ -119,18 +119,33 @@ class AgentFullCrashIT {
             c.crashPod(2);
             w.stop();
         }
+        String history = c.status(2) == null ? dev.galeraagent.galera.GrastateFile.parse(Files.readString(c.pod(2).dataDir().resolve("grastate.dat"))).position().uuid().toString()
+                : c.status(2).stateUuid();
         Instant t0 = Instant.now();
         c.startPod(0);
         c.startPod(1);
         // pod 2 holds the last writes and stays away: nobody may form a cluster from older data
         long end = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        String waiting = null;
         while (System.nanoTime() < end) {
             for (int i : List.of(0, 1)) {
                 WsrepStatus s = c.status(i);
                 assertThat(s == null || !s.primary()).as("galera-%d formed a cluster without the newest data: %s", i, s).isTrue();
             }
+            if (waiting == null && System.nanoTime() > end - Duration.ofSeconds(20).toNanos()) {
+                waiting = agentStatus(0, 1);
+            }
             PodNetwork.sleep(1000);
         }
+        // issue 12: what a person sees during this wait, and that it names the pod to bring back
+        for (int i : List.of(0, 1)) {
+            assertThat(waiting).as(waiting).containsPattern("galera-" + i + " +\\S+ +waiting +not running +" + history + " +\\d+ +no +yes +WAIT");
+        }
+        // pod 2's Pod object still says Running (as when its node is gone, until the node controller notices) and its last
+        // published state is the decision of its previous run
+        assertThat(waiting).contains("History: one, " + history + " on pods [0, 1]")
+                .containsPattern("To do:\\n  \\* pods \\[0, 1\\] wait for galera-2 \\(Running, its last published state is decided \\S+ at \\S+ "
+                        + "from an earlier run, /status no answer: [^)]*\\), which has not reported its state since the outage.*AGENT_RECOVERY_TIMEOUT");
         c.startPod(2);
         Scenarios.Timing t = Scenarios.awaitFormed(c, t0);
         Checker.Check check = Scenarios.assertNoLoss(c, w);
@@ -178,6 +193,13 @@ class AgentFullCrashIT {
             }
             PodNetwork.sleep(500);
         }
+        // issue 12: every pod refused, and the status says which override a person may give
+        String refusedStatus = agentStatus(1, 1);
+        for (int i : c.ordinals()) {
+            assertThat(refusedStatus).as(refusedStatus).containsPattern("galera-" + i + " +\\S+ +refused .* REFUSE");
+        }
+        assertThat(refusedStatus).contains("History: DIFFERENT: ").contains("REFUSED to start: the pods hold different histories")
+                .contains("AGENT_FORCE_BOOTSTRAP_FROM=<ordinal>");
         String log = AgentSteps.bootstrapLog(c.pod(0));
         c.event("refusal: " + log.lines().filter(l -> l.contains("REFUSE") || l.contains("uuid")).toList());
         assertThat(log).contains("REFUSE");
@@ -201,6 +223,21 @@ class AgentFullCrashIT {
         Scenarios.assertOneComponent(c);
         Scenarios.record("S10 another cluster's history on pod 2", c, t, null,
                 "refused within " + Pod.seconds(Duration.between(t0, t1)) + " s; forced from 0 (" + ours + ")");
+    }
+
+    /**
+     * {@code agent status} run in pod {@code from} as a person would, its output kept in the cluster directory for the
+     * guide; {@code exit} is 1 while the "To do" list is not empty.
+     */
+    private static String agentStatus(int from, int exit) throws Exception {
+        Pod pod = c.pod(from);
+        Exec.Result r = pod.exec(Duration.ofSeconds(60), pod.workDir().resolve("agent").toString(), "status",
+                "--kubeconfig", c.kubeconfig().toString());
+        String out = r.output();
+        Files.writeString(c.dir().resolve("agent-status-" + Instant.now().toEpochMilli() + ".txt"), out);
+        c.event("agent status in galera-" + from + ":\n" + out);
+        assertThat(r.exit()).as(out).isEqualTo(exit);
+        return out;
     }
 
     /** The pod's bootstrap said REFUSE: exit code 3, or the plan in its log while it waits for a person. */

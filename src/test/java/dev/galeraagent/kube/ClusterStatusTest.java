@@ -231,6 +231,46 @@ class ClusterStatusTest {
         assertThat(j.get("pods").get(2).get("published").asString()).isEqualTo("nothing published");
     }
 
+    /** Seen in the e2e harness (S9): the pod the others wait for last published a decision of its previous run. */
+    @Test
+    void aFullCrashWaitingForAPodWhoseLastStateIsFromBeforeTheOutageSaysWhoAndWhatToDo() throws Exception {
+        PublishedState w0 = state(0, "waiting", UUID_A, 7, "WAIT", List.of("waiting for pods [2] to publish their state: 2 of 3 known (rule 4)"));
+        PublishedState w1 = state(1, "waiting", UUID_A, 18, "WAIT", List.of("waiting for pods [2] to publish their state: 2 of 3 known (rule 4)"));
+        PublishedState old = state(2, "decided", UUID_A, 1, "JOIN", List.of("pods [0] are in a live Primary component: joining it (rule 1)"));
+        publish(w0);
+        publish(w1);
+        publish(old);
+        for (int i = 0; i < 3; i++) {
+            podStatus(i, "Running", POD_IPS[i], false);
+        }
+        // galera-2's address answers nothing: its containers are gone, its Pod object not yet
+        sidecars(bootstrapWaiting(w0), bootstrapWaiting(w1), null);
+
+        assertThat(status()).as(err.toString()).isEqualTo(1);
+        assertThat(out.toString())
+                .containsPattern("pods \\[0, 1\\] wait for galera-2 \\(Running, its last published state is decided JOIN at \\S+ from an earlier run, "
+                        + "/status no answer: [^)]+\\), which has not reported its state since the outage")
+                .contains("AGENT_RECOVERY_TIMEOUT and AGENT_RECOVERY_QUORUM");
+    }
+
+    /** A decided pod whose sidecar answers (its mysqld starting) is not waited for: the others wait to join it. */
+    @Test
+    void aDecidedPodWhoseSidecarAnswersIsNotCalledMissing() throws Exception {
+        PublishedState w0 = state(0, "waiting", UUID_A, 7, "WAIT", List.of("pod 2 has a bootstrap handed to its mysqld (rule 6)"));
+        PublishedState w1 = state(1, "waiting", UUID_A, 7, "WAIT", List.of("pod 2 has a bootstrap handed to its mysqld (rule 6)"));
+        PublishedState winner = state(2, "decided", UUID_A, 18, "BOOTSTRAP_FROM_HERE", List.of("most data (rule 4)"));
+        publish(w0);
+        publish(w1);
+        publish(winner);
+        for (int i = 0; i < 3; i++) {
+            podStatus(i, "Running", POD_IPS[i], false);
+        }
+        sidecars(bootstrapWaiting(w0), bootstrapWaiting(w1), bootstrapWaiting(winner));
+
+        status();
+        assertThat(out.toString()).as(out.toString()).doesNotContain("wait for galera-2");
+    }
+
     @Test
     void refusedWithDifferentHistoriesPointsAtTheOverride() throws Exception {
         List<String> reasons = List.of("the pods do not share one cluster history: " + UUID_A + " on [0, 1], " + UUID_B + " on [2]",

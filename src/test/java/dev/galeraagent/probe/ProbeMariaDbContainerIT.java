@@ -17,7 +17,7 @@ import org.testcontainers.utility.DockerImageName;
 @Testcontainers(disabledWithoutDocker = true)
 class ProbeMariaDbContainerIT {
     @Container
-    static final MariaDBContainer<?> MARIADB = new MariaDBContainer<>(DockerImageName.parse("mariadb:11.4"))
+    static final MariaDBContainer<?> MARIADB = new MariaDBContainer<>(DockerImageName.parse("mariadb:10.11.19"))
             .withUsername("probe")
             .withPassword("pr0be-secret");
 

@@ -50,10 +50,76 @@ class ProtocolSimulationTest {
     }
 
     static World run(long seed, boolean restartKeepsPosition) throws IOException {
-        Schedule s = Schedule.generate(seed, restartKeepsPosition);
-        World w = new World(s, Files.createTempDirectory(root, "seed-" + seed));
+        return run(keptFaults(Schedule.generate(seed, restartKeepsPosition)));
+    }
+
+    static World run(Schedule s) throws IOException {
+        World w = new World(s, Files.createTempDirectory(root, "seed-" + s.seed()));
         w.run(END);
         return w;
+    }
+
+    /** What is wrong with a run, or null: its first violation, or L1 when every pod came back and it did not settle. */
+    static String failure(World w) {
+        if (!w.violations.isEmpty()) {
+            return w.violations.get(0);
+        }
+        if (w.schedule.everyPodReturns() && !w.unsettled().isEmpty()) {
+            return "L1: not settled after " + END.toMinutes() + " min: " + w.unsettled();
+        }
+        return null;
+    }
+
+    /** The invariant a failure breaks ("S1", "S2", "rule 11", "L1"...): shrinking keeps it, so it does not wander to another. */
+    static String kind(String failure) {
+        int colon = failure.indexOf(':');
+        return colon < 0 ? failure : failure.substring(0, colon);
+    }
+
+    /**
+     * The smallest set of the schedule's faults that still breaks the same invariant: faults are dropped one at a time for
+     * as long as one can go (a 1-minimal schedule: without any one of its remaining faults, the run holds or fails
+     * differently). The settings, the outage and the seed stay; the returned indices are into the original faults.
+     */
+    static List<Integer> shrink(Schedule original, String failure) throws IOException {
+        List<Integer> kept = new ArrayList<>();
+        for (int i = 0; i < original.faults().size(); i++) {
+            kept.add(i);
+        }
+        boolean smaller = true;
+        while (smaller) {
+            smaller = false;
+            for (int k = 0; k < kept.size(); k++) {
+                List<Integer> candidate = new ArrayList<>(kept);
+                candidate.remove(k);
+                String f = failure(run(original.keeping(candidate)));
+                if (f != null && kind(f).equals(kind(failure))) {
+                    kept = candidate;
+                    smaller = true;
+                    break;
+                }
+            }
+        }
+        return kept;
+    }
+
+    /** {@code -Dsim.keep=0,2} with {@code -Dsim.seed}: replays a shrunk schedule, with only those faults. */
+    private static Schedule keptFaults(Schedule s) {
+        String keep = System.getProperty("sim.keep");
+        if (keep == null || !Long.valueOf(s.seed()).equals(Long.getLong("sim.seed"))) {
+            return s;
+        }
+        return s.keeping(keep.isBlank() ? List.of() : java.util.Arrays.stream(keep.split(",")).map(String::trim).map(Integer::valueOf).toList());
+    }
+
+    /** The failing run shrunk, as a readable timeline with the command that replays it. */
+    static String shrunk(World failed, String failure) throws IOException {
+        Schedule original = Schedule.generate(failed.schedule.seed(), failed.schedule.restartKeepsPosition());
+        List<Integer> kept = shrink(original, failure);
+        World small = run(original.keeping(kept));
+        return "shrunk from " + original.faults().size() + " faults to " + kept.size() + " " + kept + "; replay with -Dsim.seed="
+                + original.seed() + " -Dsim.keep=" + kept.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))
+                + (original.restartKeepsPosition() ? "" : " -Dsim.rule11=false") + "\n" + small.describe();
     }
 
     @Test
@@ -61,10 +127,9 @@ class ProtocolSimulationTest {
         List<String> failures = new ArrayList<>();
         for (long seed : REGRESSION_SEEDS) {
             World w = run(seed, RESTART_KEEPS_POSITION);
-            if (!w.violations.isEmpty()) {
-                failures.add("seed " + seed + ": " + w.violations.get(0));
-            } else if (w.schedule.everyPodReturns() && !w.unsettled().isEmpty()) {
-                failures.add("seed " + seed + ": L1: " + w.unsettled());
+            String failure = failure(w);
+            if (failure != null) {
+                failures.add("seed " + seed + ": " + failure + "\n" + shrunk(w, failure));
             }
         }
         assertThat(failures).isEmpty();
@@ -83,6 +148,41 @@ class ProtocolSimulationTest {
         assertThat(found).as("schedules of the first 60 that break rule 11 without prepare-start").isGreaterThan(5);
     }
 
+    /**
+     * The shrinker on real failures (the rule-11 hole without prepare-start): the schedule it returns still breaks the same
+     * invariant, and dropping any one of its remaining faults makes that failure go.
+     */
+    @Test
+    void aFailingScheduleShrinksToOneWhoseEveryFaultIsNeeded() throws IOException {
+        int shrunk = 0;
+        boolean reduced = false;
+        for (long seed = 1; seed <= 200 && shrunk < 2; seed++) {
+            Schedule s = Schedule.generate(seed, false);
+            if (s.faults().size() < 2) {
+                continue;
+            }
+            String failure = failure(run(s));
+            if (failure == null) {
+                continue;
+            }
+            List<Integer> kept = shrink(s, failure);
+            assertThat(kept.size()).as("seed %d: %s", seed, failure).isLessThanOrEqualTo(s.faults().size());
+            String again = failure(run(s.keeping(kept)));
+            assertThat(again).as("seed %d kept %s", seed, kept).isNotNull();
+            assertThat(kind(again)).isEqualTo(kind(failure));
+            for (int k = 0; k < kept.size(); k++) {
+                List<Integer> less = new ArrayList<>(kept);
+                less.remove(k);
+                String f = failure(run(s.keeping(less)));
+                assertThat(f == null || !kind(f).equals(kind(failure))).as("seed %d: fault %d of %s is not needed", seed, kept.get(k), kept).isTrue();
+            }
+            reduced |= kept.size() < s.faults().size();
+            shrunk++;
+        }
+        assertThat(reduced).as("a fault that plays no part in the failure is dropped").isTrue();
+        assertThat(shrunk).as("failing schedules with several faults among the first 200 seeds without prepare-start").isEqualTo(2);
+    }
+
     @Test
     void everyInvariantHoldsInEveryGeneratedSchedule() throws IOException {
         Long only = Long.getLong("sim.seed");
@@ -93,22 +193,18 @@ class ProtocolSimulationTest {
         for (long seed = only != null ? only : FIRST_SEED; seed < (only != null ? only + 1 : FIRST_SEED + RUNS); seed++) {
             World w = run(seed, RESTART_KEEPS_POSITION);
             checked++;
-            if (!w.violations.isEmpty()) {
-                failures.add("seed " + seed + ": " + w.violations.get(0));
+            String failure = failure(w);
+            if (failure != null) {
+                failures.add("seed " + seed + ": " + failure);
                 if (failures.size() == 1 || only != null) {
                     System.out.println(w.describe());
+                    if (only == null || System.getProperty("sim.keep") == null) {
+                        System.out.println(shrunk(w, failure));
+                    }
                 }
                 continue;
             }
             if (w.schedule.everyPodReturns()) {
-                List<String> unsettled = w.unsettled();
-                if (!unsettled.isEmpty()) {
-                    failures.add("seed " + seed + ": L1: not settled after " + END.toMinutes() + " min: " + unsettled);
-                    if (failures.size() == 1 || only != null) {
-                        System.out.println(w.describe());
-                    }
-                    continue;
-                }
                 settled++;
             }
         }

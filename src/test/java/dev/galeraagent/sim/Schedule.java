@@ -122,6 +122,12 @@ record Schedule(long seed, int replicas, boolean api, int quorum, Duration recov
         return new Schedule(seed, n, api, quorum, timeout, outage, List.copyOf(faults), restartKeepsPosition);
     }
 
+    /** The same run with only the faults at {@code keep} (indices into {@link #faults()}): a candidate while shrinking. */
+    Schedule keeping(List<Integer> keep) {
+        return new Schedule(seed, replicas, api, quorum, recoveryTimeout, outage, keep.stream().map(faults::get).toList(),
+                restartKeepsPosition);
+    }
+
     /** The crash point of pod {@code pod}'s init container in its {@code run}-th pod run, or 0 for none. */
     int initCrashPoint(int pod, int run) {
         if (run != 2) {
