@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class ProtocolSimulationTest {
     private static final long FIRST_SEED = Long.getLong("sim.firstSeed", 1);
-    private static final int RUNS = Integer.getInteger("sim.runs", 1500);
+    private static final int RUNS = Integer.getInteger("sim.runs", 3000);
+    private static final int THREADS = Integer.getInteger("sim.threads", Runtime.getRuntime().availableProcessors());
     private static final Duration END = Duration.ofMinutes(20);
     /** Whether a container restart starts mariadbd with its recovered position (rule 11). */
     private static final boolean RESTART_KEEPS_POSITION = Boolean.parseBoolean(System.getProperty("sim.rule11", "true"));
@@ -184,32 +188,48 @@ class ProtocolSimulationTest {
     }
 
     @Test
-    void everyInvariantHoldsInEveryGeneratedSchedule() throws IOException {
+    void everyInvariantHoldsInEveryGeneratedSchedule() throws Exception {
         Long only = Long.getLong("sim.seed");
-        List<String> failures = new ArrayList<>();
-        int settled = 0;
-        int checked = 0;
+        long first = only != null ? only : FIRST_SEED;
+        long last = only != null ? only : FIRST_SEED + RUNS - 1;
         long started = System.nanoTime();
-        for (long seed = only != null ? only : FIRST_SEED; seed < (only != null ? only + 1 : FIRST_SEED + RUNS); seed++) {
-            World w = run(seed, RESTART_KEEPS_POSITION);
-            checked++;
-            String failure = failure(w);
-            if (failure != null) {
-                failures.add("seed " + seed + ": " + failure);
+        // runs are independent (each its own World, files and loop threads): one per core
+        List<Future<Outcome>> runs = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            for (long seed = first; seed <= last; seed++) {
+                long s = seed;
+                runs.add(pool.submit(() -> {
+                    World w = run(s, RESTART_KEEPS_POSITION);
+                    String failure = failure(w);
+                    return new Outcome(s, failure == null ? null : w, failure, failure == null && w.schedule.everyPodReturns());
+                }));
+            }
+            List<String> failures = new ArrayList<>();
+            int settled = 0;
+            for (Future<Outcome> f : runs) {
+                Outcome o = f.get();
+                if (o.failure() == null) {
+                    settled += o.settled() ? 1 : 0;
+                    continue;
+                }
+                failures.add("seed " + o.seed() + ": " + o.failure());
                 if (failures.size() == 1 || only != null) {
-                    System.out.println(w.describe());
-                    if (only == null || System.getProperty("sim.keep") == null) {
-                        System.out.println(shrunk(w, failure));
+                    System.out.println(o.failed().describe());
+                    if (System.getProperty("sim.keep") == null) {
+                        System.out.println(shrunk(o.failed(), o.failure()));
                     }
                 }
-                continue;
             }
-            if (w.schedule.everyPodReturns()) {
-                settled++;
-            }
+            System.out.printf("protocol simulation: %d schedules in %.1f s on %d threads, %d settled with every pod Synced, %d failed%n",
+                    runs.size(), (System.nanoTime() - started) / 1e9, THREADS, settled, failures.size());
+            assertThat(failures).isEmpty();
+        } finally {
+            pool.shutdownNow();
         }
-        System.out.printf("protocol simulation: %d schedules in %.1f s, %d settled with every pod Synced, %d failed%n", checked,
-                (System.nanoTime() - started) / 1e9, settled, failures.size());
-        assertThat(failures).isEmpty();
+    }
+
+    /** One run's result; the World is kept only when it failed, for its timeline. */
+    private record Outcome(long seed, World failed, String failure, boolean settled) {
     }
 }
