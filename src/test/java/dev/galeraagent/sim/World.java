@@ -2,12 +2,13 @@ package dev.galeraagent.sim;
 
 import dev.galeraagent.bootstrap.BootstrapLoop;
 import dev.galeraagent.bootstrap.BootstrapSettings;
-import dev.galeraagent.bootstrap.ForcedBootstrap;
 import dev.galeraagent.bootstrap.LeaseGrant;
 import dev.galeraagent.bootstrap.Plan;
+import dev.galeraagent.bootstrap.StartPlan;
 import dev.galeraagent.bootstrap.StateBoard;
 import dev.galeraagent.discovery.PeerStatus;
 import dev.galeraagent.errors.AgentException;
+import dev.galeraagent.galera.DataDir;
 import dev.galeraagent.galera.GaleraConfig;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.Position;
@@ -124,8 +125,16 @@ final class World {
         boolean partitioned;
         boolean forcedOverride;
         Duration slowStart;
-        /** The node was in a Primary component since its init container last ran (gvwstate.dat is newer than the one-shot). */
-        boolean primarySinceInit;
+        /**
+         * The virtual times at which the files {@code agent prepare-start} reads the mtimes of were last written: the
+         * one-shot file (by the init container), gvwstate.dat (by Galera, in a Primary component; gone after a clean stop)
+         * and grastate.dat. Null: no such file.
+         */
+        Instant oneShotAt;
+        Instant gvwstateAt;
+        Instant grastateAt;
+        /** prepare-start recovered the position and passes it to this start of mariadbd. */
+        boolean positionFromPrepare;
 
         Pod(int ordinal) {
             this.ordinal = ordinal;
@@ -472,11 +481,15 @@ final class World {
 
     private void startContainers(int i) {
         Pod p = pods[i];
-        p.primarySinceInit = false;
+        // the init container that just ran deleted any earlier one-shot file and wrote the one this run decided
+        p.oneShotAt = Files.exists(oneShotFile(p)) ? now : null;
         Clock clock = p.clock();
         p.sidecar = new HandOffTask(p.config, () -> observe(i), schedule.api() ? (ns, name) -> kube.renewer(i, clock) : null,
                 p.name(), SimKube.NAMESPACE, clock);
         at(Duration.ofSeconds(1), "sidecar " + i, () -> sidecarTick(i, p.podRuns));
+        if (schedule.restartKeepsPosition() && !prepareStart(i)) {
+            return;
+        }
         startMysqld(i);
     }
 
@@ -514,7 +527,8 @@ final class World {
         p.startedNewCluster = once != null && once.contains("wsrep_new_cluster");
         Optional<GrastateFile> g = grastate(p);
         p.startedWithPosition = (once != null && once.contains("wsrep_start_position")) || g.map(x -> x.seqno() >= 0).orElse(false)
-                || schedule.restartKeepsPosition();
+                || p.positionFromPrepare;
+        p.positionFromPrepare = false;
         p.proc = Proc.STARTING;
         long gen = ++p.procGen;
         note(i, "mariadbd starts" + (p.startedNewCluster ? " with wsrep_new_cluster" : "") + (p.startedWithPosition ? " with its position" : ""));
@@ -628,10 +642,10 @@ final class World {
         p.component = c;
         writeGrastate(p, new GrastateFile(GrastateFile.VERSION, c.uuid, -1, false));
         if (c.primary) {
-            p.primarySinceInit = true;
             p.gvw = new TreeSet<>(c.members);
             for (int m : c.members) {
                 pods[m].gvw = new TreeSet<>(c.members);
+                pods[m].gvwstateAt = now;
             }
         }
     }
@@ -712,8 +726,8 @@ final class World {
             at(Duration.ofSeconds(5 + random.nextInt(6)), "container restart " + i, () -> {
                 if (pods[i].exists && pods[i].proc == Proc.DOWN && pods[i].sidecar != null) {
                     note(i, "mariadb container restarts (no init container runs)");
-                    if (schedule.restartKeepsPosition()) {
-                        prepareStart(i);
+                    if (schedule.restartKeepsPosition() && !prepareStart(i)) {
+                        return;
                     }
                     startMysqld(i);
                 }
@@ -722,29 +736,43 @@ final class World {
     }
 
     /**
-     * What the mariadb container does before every start (rule 11 and the rule-10 guard): a one-shot bootstrap that already
-     * made the node Primary goes; one that did not yet is kept, with safe_to_bootstrap set again after a crash.
+     * {@code agent prepare-start} before every start of mariadbd (rule 11 and the rule-10 guard): the real
+     * {@link StartPlan} decides from the data directory, the pending one-shot file and the files' write times (virtual
+     * here, mtimes in a pod); the model carries the plan out. False when it refuses, so mariadbd does not start (its
+     * container would restart into the same refusal until a person acts).
      */
-    private void prepareStart(int i) {
+    private boolean prepareStart(int i) {
         Pod p = pods[i];
-        Path once = p.config.resolve(BootstrapSettings.ONE_SHOT_DIR).resolve(GaleraConfig.OneShot.FILE_NAME);
+        Path once = oneShotFile(p);
         String text = read(once);
-        if (text == null || !text.contains("wsrep_new_cluster")) {
-            return;
-        }
         try {
-            if (p.primarySinceInit) {
+            Optional<StartPlan.PendingOneShot> pending = text == null ? Optional.empty()
+                    : Optional.of(new StartPlan.PendingOneShot(GaleraConfig.OneShot.parse(text), p.oneShotAt));
+            StartPlan plan = StartPlan.decide(DataDir.inspect(p.data), pending, Optional.ofNullable(p.gvwstateAt), Optional.ofNullable(p.grastateAt));
+            if (plan.dropOneShot()) {
                 Files.delete(once);
+                p.oneShotAt = null;
                 note(i, "prepare-start: the one-shot bootstrap already made this node Primary: removed");
-            } else {
-                grastate(p).filter(g -> g.hasHistory() && !g.safeToBootstrap()).ifPresent(g -> {
-                    writeGrastate(p, g.withSafeToBootstrap(true));
-                    note(i, "prepare-start: the bootstrap did not happen yet: safe_to_bootstrap set again");
-                });
             }
+            if (plan.markSafe()) {
+                writeGrastate(p, grastate(p).orElseThrow().withSafeToBootstrap(true));
+                note(i, "prepare-start: the bootstrap did not happen yet: safe_to_bootstrap set again");
+            }
+            if (plan.recoverFor().isPresent()) {
+                if (p.uuid == null || !p.uuid.equals(plan.recoverFor().get())) {
+                    note(i, "prepare-start refuses: InnoDB holds " + p.uuid + ", grastate.dat names " + plan.recoverFor().get());
+                    return false;
+                }
+                p.positionFromPrepare = true;
+            }
+            return true;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Path oneShotFile(Pod p) {
+        return p.config.resolve(BootstrapSettings.ONE_SHOT_DIR).resolve(GaleraConfig.OneShot.FILE_NAME);
     }
 
     /** mariadbd exits by itself (refused, gave up): the kubelet restarts the container. */
@@ -786,6 +814,7 @@ final class World {
         p.proc = Proc.DOWN;
         p.procGen++;
         p.gvw = null;
+        p.gvwstateAt = null;
         writeGrastate(p, new GrastateFile(GrastateFile.VERSION, p.uuid, p.committed, last));
         note(i, "mariadbd stopped cleanly at " + p.committed + (last ? " (last: safe_to_bootstrap 1)" : ""));
     }
@@ -953,6 +982,7 @@ final class World {
 
     void writeGrastate(Pod p, GrastateFile g) {
         try {
+            p.grastateAt = g == null ? null : now;
             if (g == null) {
                 Files.deleteIfExists(p.data.resolve(GrastateFile.FILE_NAME));
             } else {
