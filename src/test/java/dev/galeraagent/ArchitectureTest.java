@@ -26,10 +26,9 @@ class ArchitectureTest {
     /** Top first. Each package may depend on the packages of the tiers below its own, and nothing else of the agent. */
     static final List<Set<String>> TIERS = List.of(
             Set.of("cli"),
-            Set.of("probe"),
-            Set.of("kube", "install"),
+            Set.of("probe", "kube", "install"),
             Set.of("bootstrap"),
-            Set.of("discovery"),
+            Set.of("handoff", "discovery"),
             Set.of("galera", "status"),
             Set.of("errors", "log", "files", "http"));
 

@@ -1,5 +1,8 @@
 package dev.galeraagent.bootstrap;
 
+import dev.galeraagent.handoff.HandOff;
+import dev.galeraagent.handoff.HandOffLease;
+
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.status.Version;

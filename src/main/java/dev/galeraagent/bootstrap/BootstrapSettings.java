@@ -1,6 +1,7 @@
 package dev.galeraagent.bootstrap;
 
 import dev.galeraagent.discovery.PodIdentity;
+import dev.galeraagent.handoff.HandOff;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -38,10 +39,6 @@ public record BootstrapSettings(
         Optional<ForcedBootstrap> forced,
         Optional<String> podUid) {
 
-    public static final String ONE_SHOT_DIR = "galera-once.d";
-    /** How long the bootstrap Lease is taken for; the sidecar renews it. Long enough to cover mariadbd's and the sidecar's start until its first renewal (docs/architecture.md, "Lease"). */
-    public static final Duration DEFAULT_LEASE_TERM = Duration.ofSeconds(60);
-
     public BootstrapSettings {
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(forced, "forced");
@@ -53,6 +50,6 @@ public record BootstrapSettings(
     }
 
     public Path oneShotDir() {
-        return configDir.resolve(ONE_SHOT_DIR);
+        return configDir.resolve(HandOff.ONE_SHOT_DIR);
     }
 }

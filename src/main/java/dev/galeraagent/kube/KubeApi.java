@@ -1,5 +1,7 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.handoff.LeaseRecord;
+
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;
