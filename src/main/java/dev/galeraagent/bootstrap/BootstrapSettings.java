@@ -1,6 +1,10 @@
 package dev.galeraagent.bootstrap;
 
 import dev.galeraagent.discovery.PodIdentity;
+import dev.galeraagent.errors.AgentException;
+import dev.galeraagent.errors.ExitCode;
+import dev.galeraagent.galera.GaleraConfig;
+import dev.galeraagent.galera.InvalidFieldException;
 import dev.galeraagent.handoff.HandOff;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +51,22 @@ public record BootstrapSettings(
 
     public Path configFile() {
         return configDir.resolve(configName);
+    }
+
+    /**
+     * galera.cnf's settings for this pod, reached at {@code nodeAddress}.
+     *
+     * @throws AgentException (usage) when a setting cannot go into the file
+     */
+    public GaleraConfig galeraConfig(String nodeAddress) {
+        try {
+            return new GaleraConfig(clusterName, identity.podName(), nodeAddress, bindAddress,
+                    identity.peerFqdns(replicas), 4567, 4568, 4444, provider, sstMethod, "128M",
+                    identity.ordinal() + 1, extraConfig.map(Path::toString), secretConfig.map(Path::toString), tlsDir.map(Path::toString),
+                    oneShotDir().toString());
+        } catch (InvalidFieldException e) {
+            throw new AgentException(ExitCode.USAGE, "cannot write " + configName + ": " + e.getMessage());
+        }
     }
 
     public Path oneShotDir() {
