@@ -68,8 +68,7 @@ class SidecarLeaseTest {
     }
 
     KubeApi api(Path config, String namespace) {
-        KubeApi api = new KubeApi(KubeClients.connect(Optional.of(config), Duration.ofSeconds(2)), namespace, clock,
-                Duration.ofMillis(50), Duration.ofMillis(400));
+        KubeApi api = new KubeApi(KubeClients.connect(Optional.of(config), Duration.ofSeconds(2)), namespace, clock);
         apis.add(api);
         return api;
     }
