@@ -1,5 +1,7 @@
 package dev.galeraagent.bootstrap;
 
+import dev.galeraagent.handoff.HandOff;
+
 import dev.galeraagent.galera.DataDirState;
 import dev.galeraagent.galera.GaleraConfig;
 import dev.galeraagent.galera.GrastateFile;
@@ -88,12 +90,12 @@ public final class BootstrapPolicy {
             return;
         }
         PublishedState old = memory.get(ordinal);
-        if (PublishedStates.BOOTSTRAP_PENDING.equals(s.phase())) {
+        if (HandOff.PHASE_REQUESTED.equals(s.phase())) {
             // a bootstrap handed to mysqld: remembered until the pod is seen again past it (rule 9 has no Lease to record it)
             memory.put(ordinal, s);
             return;
         }
-        if (old != null && PublishedStates.BOOTSTRAP_PENDING.equals(old.phase()) && !PublishedStates.current(s)) {
+        if (old != null && HandOff.PHASE_REQUESTED.equals(old.phase()) && !PublishedStates.current(s)) {
             memory.remove(ordinal);
             return;
         }

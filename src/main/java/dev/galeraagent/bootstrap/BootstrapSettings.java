@@ -1,6 +1,11 @@
 package dev.galeraagent.bootstrap;
 
 import dev.galeraagent.discovery.PodIdentity;
+import dev.galeraagent.errors.AgentException;
+import dev.galeraagent.errors.ExitCode;
+import dev.galeraagent.galera.GaleraConfig;
+import dev.galeraagent.galera.InvalidFieldException;
+import dev.galeraagent.handoff.HandOff;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -38,10 +43,6 @@ public record BootstrapSettings(
         Optional<ForcedBootstrap> forced,
         Optional<String> podUid) {
 
-    public static final String ONE_SHOT_DIR = "galera-once.d";
-    /** How long the bootstrap Lease is taken for; the sidecar renews it. Long enough to cover mariadbd's and the sidecar's start until its first renewal (docs/architecture.md, "Lease"). */
-    public static final Duration DEFAULT_LEASE_TERM = Duration.ofSeconds(60);
-
     public BootstrapSettings {
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(forced, "forced");
@@ -52,7 +53,23 @@ public record BootstrapSettings(
         return configDir.resolve(configName);
     }
 
+    /**
+     * galera.cnf's settings for this pod, reached at {@code nodeAddress}.
+     *
+     * @throws AgentException (usage) when a setting cannot go into the file
+     */
+    public GaleraConfig galeraConfig(String nodeAddress) {
+        try {
+            return new GaleraConfig(clusterName, identity.podName(), nodeAddress, bindAddress,
+                    identity.peerFqdns(replicas), 4567, 4568, 4444, provider, sstMethod, "128M",
+                    identity.ordinal() + 1, extraConfig.map(Path::toString), secretConfig.map(Path::toString), tlsDir.map(Path::toString),
+                    oneShotDir().toString());
+        } catch (InvalidFieldException e) {
+            throw new AgentException(ExitCode.USAGE, "cannot write " + configName + ": " + e.getMessage());
+        }
+    }
+
     public Path oneShotDir() {
-        return configDir.resolve(ONE_SHOT_DIR);
+        return configDir.resolve(HandOff.ONE_SHOT_DIR);
     }
 }

@@ -1,5 +1,7 @@
 package dev.galeraagent.bootstrap;
 
+import dev.galeraagent.handoff.HandOffLease;
+
 /** The answer of {@link StateBoard#acquireLease}: may this pod bootstrap now (rule 6)? */
 public sealed interface LeaseGrant {
     /** This pod holds {@code lease} for its term; the hand-off names it, so the sidecar renews and releases it. */

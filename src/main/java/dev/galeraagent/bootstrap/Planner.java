@@ -1,5 +1,7 @@
 package dev.galeraagent.bootstrap;
 
+import dev.galeraagent.handoff.HandOff;
+
 import dev.galeraagent.galera.Position;
 import dev.galeraagent.galera.Uuids;
 import dev.galeraagent.status.NodeStatus;
@@ -85,12 +87,12 @@ public final class Planner {
         }
         List<Integer> handedOff = new ArrayList<>(in.peerStatuses().entrySet().stream()
                 .filter(e -> e.getKey() != in.selfOrdinal() && e.getValue().lastDecision() != null
-                        && PublishedStates.BOOTSTRAP_PENDING.equals(e.getValue().lastDecision().phase()))
+                        && HandOff.PHASE_REQUESTED.equals(e.getValue().lastDecision().phase()))
                 .map(Map.Entry::getKey).toList());
         // one this run saw handed off and has not seen since: it may be Primary behind a partition
         in.remembered().forEach((o, st) -> {
             PodView now = views.get(o);
-            if (o != in.selfOrdinal() && PublishedStates.BOOTSTRAP_PENDING.equals(st.phase()) && !handedOff.contains(o)
+            if (o != in.selfOrdinal() && HandOff.PHASE_REQUESTED.equals(st.phase()) && !handedOff.contains(o)
                     && !in.peerStatuses().containsKey(o) && (now == null || now.source() != Source.CURRENT)) {
                 handedOff.add(o);
             }

@@ -1,5 +1,7 @@
 package dev.galeraagent.bootstrap;
 
+import dev.galeraagent.handoff.HandOff;
+
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.files.AtomicFiles;
@@ -43,7 +45,7 @@ public record PrepareStart(Path datadir, Path configDir, String mariadbd, Option
     /** The extra mariadbd arguments; empty when mariadbd starts as its config says. */
     public List<String> run() {
         DataDirState dir = inspect();
-        Path once = configDir.resolve(BootstrapSettings.ONE_SHOT_DIR).resolve(GaleraConfig.OneShot.FILE_NAME);
+        Path once = configDir.resolve(HandOff.ONE_SHOT_DIR).resolve(GaleraConfig.OneShot.FILE_NAME);
         Optional<StartPlan.PendingOneShot> pending = oneShot(once);
         StartPlan plan = StartPlan.decide(dir, pending, modified(datadir.resolve(GvwState.FILE_NAME)),
                 modified(datadir.resolve(GrastateFile.FILE_NAME)));

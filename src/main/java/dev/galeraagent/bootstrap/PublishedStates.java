@@ -13,10 +13,6 @@ public final class PublishedStates {
 
     /** Phases a running {@code agent bootstrap} publishes before it has decided to start mysqld. */
     static final Set<String> ELECTION_PHASES = Set.of("inspecting", "waiting", "refused");
-    /** The sidecar's phase while a bootstrap is handed to mysqld and not yet Primary: it can still become Primary. */
-    public static final String BOOTSTRAP_PENDING = "bootstrap-requested";
-    /** The sidecar's phase once the handed-off bootstrap became Primary. */
-    public static final String BOOTSTRAPPED = "bootstrapped";
 
     /**
      * True when the state is fit for the election as it stands: its pod's {@code agent bootstrap} is still running, so

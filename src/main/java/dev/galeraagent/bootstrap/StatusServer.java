@@ -1,10 +1,14 @@
 package dev.galeraagent.bootstrap;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.galeraagent.discovery.PodIdentity;
+import dev.galeraagent.galera.DataDirState;
 import dev.galeraagent.http.HardenedHttp;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;
+import dev.galeraagent.status.Version;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -13,8 +17,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -34,6 +38,14 @@ public final class StatusServer implements AutoCloseable {
     private StatusServer(HardenedHttp.Server server, AtomicReference<NodeStatus> current) {
         this.server = server;
         this.current = current;
+    }
+
+    /** What a waiting bootstrap answers on /status: no wsrep fields, not ready, live, and its published state. */
+    static NodeStatus waiting(PodIdentity id, DataDirState dir, PublishedState own) {
+        NodeStatus.Grastate g = dir == null ? null : dir.grastate()
+                .map(x -> new NodeStatus.Grastate(x.uuid().toString(), x.seqno(), x.safeToBootstrap())).orElse(null);
+        return new NodeStatus(Version.get(), id.podName(), id.ordinal(), null, null, null, null, null, null, null,
+                false, true, "agent bootstrap: " + own.phase(), g, own, null);
     }
 
     public static StatusServer start(String bindAddress, int port, NodeStatus initial) throws IOException {

@@ -1,5 +1,7 @@
 package dev.galeraagent.cli;
 
+import dev.galeraagent.handoff.HandOffLease;
+
 import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.bootstrap.BootstrapLoop;
@@ -195,7 +197,7 @@ public final class BootstrapCommand implements Callable<Integer> {
                 throw new AgentException(ExitCode.USAGE, "--replicas " + givenReplicas.get() + " disagrees with StatefulSet " + sts.name()
                         + ", whose spec.replicas is " + sts.replicas() + ": drop --replicas or fix it");
             }
-            return new Connected(api, new KubeStateBoard(api, sts, identity.ordinal(), BootstrapSettings.DEFAULT_LEASE_TERM), sts.replicas());
+            return new Connected(api, new KubeStateBoard(api, sts, identity.ordinal(), HandOffLease.DEFAULT_TERM), sts.replicas());
         } catch (KubeApiException e) {
             api.close();
             if (!e.noApiAccess()) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.galeraagent.bootstrap.PublishedStates;
 import dev.galeraagent.discovery.PeerStatus;
 import dev.galeraagent.kube.AgentEvent;
-import dev.galeraagent.kube.LeaseRecord;
+import dev.galeraagent.handoff.LeaseRecord;
 import dev.galeraagent.kube.PodInfo;
 import dev.galeraagent.kube.PodStates;
 import dev.galeraagent.kube.StatefulSetInfo;

@@ -11,7 +11,7 @@ import dev.galeraagent.kube.EventSink;
 import dev.galeraagent.kube.KubeApi;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.probe.ExecCheck;
-import dev.galeraagent.probe.HandOffTask;
+import dev.galeraagent.handoff.HandOffTask;
 import dev.galeraagent.probe.MariaDbAccess;
 import dev.galeraagent.probe.MariaDbStatusReader;
 import dev.galeraagent.probe.NodeFiles;
@@ -214,7 +214,7 @@ public final class ProbeCommand implements Runnable {
                 stopped.countDown();
             }, "probe-shutdown"));
             server.schedule("rule 10 hand-off", HandOffTask.EVERY, new HandOffTask(options.configDir,
-                    () -> service.snapshot().observation(), leases, who.pod(), who.namespace(), Clock.systemUTC(),
+                    () -> service.snapshot().observation().wsrepStatus(), leases, who.pod(), who.namespace(), Clock.systemUTC(),
                     leases == null ? EventSink.NONE : leases));
             service.snapshot(); // the first read loads the driver and connects: not inside a kubelet probe's deadline
             server.start();

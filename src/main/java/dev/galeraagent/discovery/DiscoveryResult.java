@@ -87,6 +87,15 @@ public record DiscoveryResult(List<PeerDns> peers, List<SrvLookup> srv, Duration
                 .orElseThrow(() -> new IllegalArgumentException("no peer with ordinal " + ordinal));
     }
 
+    /** The address galera.cnf gives pod {@code id}: {@code POD_IP} when given, else its own name as DNS resolves it, else that name. */
+    public String nodeAddress(PodIdentity id) {
+        if (id.podIp() != null) {
+            return id.podIp();
+        }
+        return peers.stream().filter(p -> p.ordinal() == id.ordinal() && p.resolved())
+                .map(p -> p.addresses().getFirst().getHostAddress()).findFirst().orElse(id.fqdn());
+    }
+
     /**
      * One line for logs and {@code --dry-run}, such as
      * {@code 2/3 peers resolved in 12 ms: galera-0 10.0.0.1, galera-1 10.0.0.2, galera-2 NXDOMAIN; SRV _galera._tcp 2 targets, _mysql._tcp none (NXDOMAIN)}.

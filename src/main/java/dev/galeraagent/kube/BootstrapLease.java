@@ -1,6 +1,8 @@
 package dev.galeraagent.kube;
 
-import dev.galeraagent.bootstrap.LeaseRenewer;
+import dev.galeraagent.handoff.LeaseRecord;
+
+import dev.galeraagent.handoff.LeaseRenewer;
 import dev.galeraagent.log.Log;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -13,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,17 +31,6 @@ import java.util.Optional;
  * must {@link #renew} first and act only when that succeeds.
  */
 public final class BootstrapLease implements LeaseRenewer {
-    /** Lease annotation: the cluster uuid the holder bootstraps. */
-    public static final String UUID_ANNOTATION = "galera-agent.io/cluster-uuid";
-    /** Lease annotation: the seqno the holder bootstraps from. */
-    public static final String SEQNO_ANNOTATION = "galera-agent.io/seqno";
-    /**
-     * Lease annotation: the pod whose bootstrap is open, set when it takes the Lease and removed by its sidecar once every
-     * pod of the StatefulSet is in its cluster. It outlives the hold (released at Primary, or expired): until the cluster is
-     * complete, the bootstrapped pod may hold rows nobody else has, so no election may go on without it.
-     */
-    public static final String OPEN_ANNOTATION = "galera-agent.io/open-bootstrap";
-
     private static final Log LOG = Log.of("kube");
     private static final int ATTEMPTS = 5;
 
@@ -98,9 +88,7 @@ public final class BootstrapLease implements LeaseRenewer {
                 spec.setLeaseTransitions((spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions()) + 1);
             }
             existing.setSpec(spec);
-            Map<String, String> annotations = withPosition(existing.getMetadata().getAnnotations(), clusterUuid, seqno);
-            annotations.put(OPEN_ANNOTATION, holder);
-            existing.getMetadata().setAnnotations(annotations);
+            existing.getMetadata().setAnnotations(LeaseRecord.annotations(existing.getMetadata().getAnnotations(), clusterUuid, seqno, holder));
             Lease updated = update(existing);
             if (updated != null) {
                 LOG.info("took Lease " + name + " for " + holder
@@ -172,12 +160,10 @@ public final class BootstrapLease implements LeaseRenewer {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Lease lease = read();
             Map<String, String> annotations = lease == null ? null : lease.getMetadata().getAnnotations();
-            if (annotations == null || !holder.equals(annotations.get(OPEN_ANNOTATION))) {
+            if (annotations == null || !holder.equals(annotations.get(LeaseRecord.OPEN_ANNOTATION))) {
                 return false;
             }
-            Map<String, String> changed = new HashMap<>(annotations);
-            changed.remove(OPEN_ANNOTATION);
-            lease.getMetadata().setAnnotations(changed);
+            lease.getMetadata().setAnnotations(LeaseRecord.closed(annotations));
             if (update(lease) != null) {
                 LOG.info("closed the open bootstrap of " + holder + " on Lease " + name + ": every pod is in its cluster");
                 return true;
@@ -185,11 +171,6 @@ public final class BootstrapLease implements LeaseRenewer {
         }
         throw new KubeApiException(KubeApiException.Kind.CONFLICT, "Lease " + name + " in namespace "
                 + calls.namespace() + " kept changing during " + ATTEMPTS + " attempts to close its bootstrap", null);
-    }
-
-    private static Map<String, String> withOpen(Map<String, String> annotations, String holder) {
-        annotations.put(OPEN_ANNOTATION, holder);
-        return annotations;
     }
 
     private Resource<Lease> resource() {
@@ -206,7 +187,7 @@ public final class BootstrapLease implements LeaseRenewer {
                 .withMetadata(new ObjectMetaBuilder()
                         .withName(name)
                         .withNamespace(calls.namespace())
-                        .withAnnotations(withOpen(withPosition(null, clusterUuid, seqno), holder))
+                        .withAnnotations(LeaseRecord.annotations(null, clusterUuid, seqno, holder))
                         .build())
                 .withNewSpec()
                 .withHolderIdentity(holder)
@@ -248,36 +229,14 @@ public final class BootstrapLease implements LeaseRenewer {
 
     private LeaseRecord record(Lease lease) {
         LeaseSpec spec = lease.getSpec() == null ? new LeaseSpec() : lease.getSpec();
-        Map<String, String> annotations = lease.getMetadata().getAnnotations() == null ? Map.of() : lease.getMetadata().getAnnotations();
-        Long seqno = null;
-        try {
-            String text = annotations.get(SEQNO_ANNOTATION);
-            seqno = text == null ? null : Long.valueOf(text);
-        } catch (NumberFormatException e) {
-            // someone edited the annotation by hand: show it as unknown rather than fail
-        }
-        String holder = spec.getHolderIdentity() == null || spec.getHolderIdentity().isEmpty() ? null : spec.getHolderIdentity();
-        return new LeaseRecord(
+        return LeaseRecord.of(
                 name,
-                holder,
-                annotations.get(UUID_ANNOTATION),
-                seqno,
+                spec.getHolderIdentity(),
+                lease.getMetadata().getAnnotations(),
                 spec.getAcquireTime() == null ? null : spec.getAcquireTime().toInstant(),
                 spec.getRenewTime() == null ? null : spec.getRenewTime().toInstant(),
                 spec.getLeaseDurationSeconds() == null ? null : Duration.ofSeconds(spec.getLeaseDurationSeconds()),
-                spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions(),
-                annotations.get(OPEN_ANNOTATION));
-    }
-
-    private static Map<String, String> withPosition(Map<String, String> annotations, String clusterUuid, long seqno) {
-        Map<String, String> result = annotations == null ? new HashMap<>() : new HashMap<>(annotations);
-        if (clusterUuid == null) {
-            result.remove(UUID_ANNOTATION);
-        } else {
-            result.put(UUID_ANNOTATION, clusterUuid);
-        }
-        result.put(SEQNO_ANNOTATION, Long.toString(seqno));
-        return result;
+                spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions());
     }
 
     private static ZonedDateTime time(Instant instant) {

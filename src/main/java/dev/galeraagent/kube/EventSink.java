@@ -1,5 +1,6 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.handoff.HandOffEvents;
 import java.time.Instant;
 import java.util.List;
 
@@ -9,7 +10,7 @@ import java.util.List;
  * the sidecar. {@link KubeEvents} writes them through the API; {@link #NONE} drops them (no API).
  */
 @FunctionalInterface
-public interface EventSink {
+public interface EventSink extends HandOffEvents {
     /** Records nothing: without the Kubernetes API ({@code --no-kube-api}, rule 9). */
     EventSink NONE = (reason, message) -> {
     };
@@ -44,17 +45,20 @@ public interface EventSink {
     }
 
     /** This pod gave the bootstrap Lease back; {@code why} says when and why. */
+    @Override
     default void leaseReleased(String lease, String holder, String why) {
         record(EventReason.LEASE_RELEASED, holder + " released Lease " + lease + ": " + why);
     }
 
     /** The Lease expired under this pod before its node became Primary: another pod may bootstrap. */
+    @Override
     default void leaseLost(String lease, String holder) {
         record(EventReason.LEASE_LOST, holder + " lost Lease " + lease + " before its node became Primary: another pod may bootstrap; "
                 + "its one-shot bootstrap setting was removed, check that only one pod bootstrapped");
     }
 
     /** The sidecar saw the bootstrapped node Primary and completed the hand-off (rule 10). */
+    @Override
     default void handOffComplete(String plan, String oneShotFile) {
         record(EventReason.HAND_OFF_COMPLETE, "node is Primary: " + plan + " done, removed the one-shot " + oneShotFile
                 + "; a container restart joins, never bootstraps again");

@@ -1,24 +1,20 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.handoff.LeaseRecord;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.PublishedState;
-import dev.galeraagent.status.StatusJson;
-import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,12 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.SortedSet;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The agent's whole use of the Kubernetes API (rules 4 and 6): find the StatefulSet, read the pods'
@@ -43,33 +33,24 @@ import java.util.stream.Stream;
  * selectors, JSON merge patch that sets a key, create, and update with a resourceVersion.
  */
 public final class KubeApi implements AutoCloseable {
-    /** How often {@link #awaitChange} looks at first, and at most (it doubles in between). */
-    public static final Duration DEFAULT_POLL_MIN = Duration.ofMillis(500);
-    public static final Duration DEFAULT_POLL_MAX = Duration.ofSeconds(5);
-
     private static final Log LOG = Log.of("kube");
 
     private final KubernetesClient client;
     private final KubeCalls calls;
     private final Clock clock;
-    private final Duration pollMin;
-    private final Duration pollMax;
-    private Map<Integer, String> lastMalformed = Map.of();
+    private final MemberStates states;
 
     /** Uses {@code client} (closed with this object) for every call in {@code namespace}. */
     public KubeApi(KubernetesClient client, String namespace) {
-        this(client, namespace, Clock.systemUTC(), DEFAULT_POLL_MIN, DEFAULT_POLL_MAX);
+        this(client, namespace, Clock.systemUTC());
     }
 
-    public KubeApi(KubernetesClient client, String namespace, Clock clock, Duration pollMin, Duration pollMax) {
+    /** @param clock the time Leases are taken, renewed and judged by */
+    public KubeApi(KubernetesClient client, String namespace, Clock clock) {
         this.client = Objects.requireNonNull(client, "client");
         this.calls = new KubeCalls(Objects.requireNonNull(namespace, "namespace"), String.valueOf(client.getMasterUrl()));
         this.clock = Objects.requireNonNull(clock, "clock");
-        if (pollMin.isNegative() || pollMin.isZero() || pollMax.compareTo(pollMin) < 0) {
-            throw new IllegalArgumentException("poll intervals must be 0 < min <= max, were " + pollMin + ", " + pollMax);
-        }
-        this.pollMin = pollMin;
-        this.pollMax = pollMax;
+        this.states = new MemberStates(client, calls);
     }
 
     /** A client from the pod's service account, or from {@code kubeconfig}; see {@link KubeClients#connect}. */
@@ -115,7 +96,7 @@ public final class KubeApi implements AutoCloseable {
     }
 
     private String ownerOf(String podName) {
-        Pod pod = getPod(podName);
+        Pod pod = states.getPod(podName);
         List<OwnerReference> owners = pod.getMetadata().getOwnerReferences() == null ? List.of() : pod.getMetadata().getOwnerReferences();
         return owners.stream()
                 .filter(o -> "StatefulSet".equals(o.getKind()))
@@ -127,202 +108,17 @@ public final class KubeApi implements AutoCloseable {
     }
 
     /**
-     * Reads the pods {@code <sts>-0 .. <sts>-(replicas-1)} (one list call) and their published states (one get of
-     * the ConfigMap {@code <sts>-galera-state}). Pods are listed with the selector's equality labels, then kept only
-     * when their name has an ordinal below replicas and their controller, if any, is this StatefulSet (so a
-     * selector's set-based expressions need no server support). A state written before its Pod object was created
-     * belongs to an earlier pod of that name and counts as not published, as an annotation vanished with its Pod.
+     * Reads the pods {@code <sts>-0 .. <sts>-(replicas-1)} and their published states; see {@link MemberStates#readStates}.
      */
     public PodStates readStates(StatefulSetInfo sts) {
-        List<Pod> pods = calls.run("list", "pods", null,
-                () -> client.pods().inNamespace(namespace()).withLabels(sts.selector()).list().getItems());
-        Map<String, String> entries = stateEntries(sts);
-        Pattern ordinalName = Pattern.compile(Pattern.quote(sts.name()) + "-(0|[1-9][0-9]{0,8})");
-        SortedMap<Integer, PublishedState> published = new TreeMap<>();
-        SortedSet<Integer> unpublished = new TreeSet<>();
-        SortedMap<Integer, String> malformed = new TreeMap<>();
-        SortedSet<Integer> missing = new TreeSet<>();
-        SortedSet<Integer> ready = new TreeSet<>();
-        for (int i = 0; i < sts.replicas(); i++) {
-            missing.add(i);
-        }
-        for (Pod pod : pods) {
-            Matcher m = ordinalName.matcher(pod.getMetadata().getName());
-            if (!m.matches() || !ownedBy(pod, sts.name())) {
-                continue;
-            }
-            int ordinal = Integer.parseInt(m.group(1));
-            if (ordinal >= sts.replicas()) {
-                continue; // being scaled away: not a member the election waits for
-            }
-            missing.remove(ordinal);
-            if (isReady(pod)) {
-                ready.add(ordinal);
-            }
-            String json = entries.get(pod.getMetadata().getName());
-            if (json == null) {
-                unpublished.add(ordinal);
-                continue;
-            }
-            try {
-                PublishedState state = StatusJson.read(json, PublishedState.class);
-                if (state.ordinal() != ordinal) {
-                    malformed.put(ordinal, "the entry says ordinal " + state.ordinal() + " but the pod is " + pod.getMetadata().getName());
-                } else if (fromEarlierPod(state, pod)) {
-                    unpublished.add(ordinal);
-                } else {
-                    published.put(ordinal, state);
-                }
-            } catch (IllegalArgumentException e) {
-                malformed.put(ordinal, e.getMessage().replace('\n', ' '));
-            }
-        }
-        warnOnce(sts, malformed);
-        return new PodStates(sts, published, unpublished, malformed, missing, ready);
+        return states.readStates(sts);
     }
 
-    /** The kubelet's verdict: the readiness probe (Synced in a Primary component) passed, and the Pod is not being deleted. */
-    private static boolean isReady(Pod pod) {
-        if (pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null || pod.getStatus().getConditions() == null) {
-            return false;
-        }
-        return pod.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
-    /** The state ConfigMap's entries; a missing ConfigMap is a deployment error that names the manifest. */
-    private Map<String, String> stateEntries(StatefulSetInfo sts) {
-        ConfigMap map = stateMap(sts);
-        return map.getData() == null ? Map.of() : map.getData();
-    }
-
-    private ConfigMap stateMap(StatefulSetInfo sts) {
-        String name = sts.stateConfigMapName();
-        ConfigMap map = calls.run("get", "configmaps", name, () -> client.configMaps().inNamespace(namespace()).withName(name).get());
-        if (map == null) {
-            throw new KubeApiException(KubeApiException.Kind.NOT_FOUND, "ConfigMap " + name + " not found in namespace "
-                    + namespace() + ": it holds the pods' published states and the manifest creates it (apply "
-                    + KubeCalls.RBAC_FILE + ")", null);
-        }
-        return map;
-    }
-
-    /**
-     * True when {@code state} was published before {@code pod} was created (the API server's clock, whole seconds):
-     * an earlier pod of that name wrote it. A state without a readable time cannot be judged and counts.
-     */
-    private static boolean fromEarlierPod(PublishedState state, Pod pod) {
-        String created = pod.getMetadata().getCreationTimestamp();
-        Optional<Instant> published = publishedAt(state);
-        if (published.isEmpty() || created == null) {
-            return false;
-        }
-        try {
-            return published.get().isBefore(Instant.parse(created).truncatedTo(ChronoUnit.SECONDS));
-        } catch (DateTimeParseException e) {
-            return false;
-        }
-    }
-
-    private static Optional<Instant> publishedAt(PublishedState state) {
-        try {
-            return state.time() == null ? Optional.empty() : Optional.of(Instant.parse(state.time()));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** A poll every few seconds must not repeat the same warning: say it when it changes. */
-    private synchronized void warnOnce(StatefulSetInfo sts, SortedMap<Integer, String> malformed) {
-        malformed.forEach((ordinal, why) -> {
-            if (!why.equals(lastMalformed.get(ordinal))) {
-                LOG.warn("pod " + sts.podName(ordinal) + " has a malformed entry in ConfigMap " + sts.stateConfigMapName()
-                        + ", counted as not published: " + why);
-            }
-        });
-        lastMalformed = Map.copyOf(malformed);
-    }
-
-    private static boolean ownedBy(Pod pod, String statefulSet) {
-        List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
-        if (owners == null) {
-            return true;
-        }
-        return owners.stream()
-                .filter(o -> Boolean.TRUE.equals(o.getController()))
-                .allMatch(o -> "StatefulSet".equals(o.getKind()) && statefulSet.equals(o.getName()));
-    }
-
-    /**
-     * Polls (no watch) until the pods' states differ from {@code previous} in anything but {@code time}, or
-     * {@code maxWait} has passed; answers the latest reading either way. The interval starts at the poll minimum
-     * and doubles up to the maximum; each call starts again at the minimum.
-     *
-     * @throws KubeApiException when a poll fails (the API went away, a permission was withdrawn)
-     */
-    public PodStates awaitChange(PodStates previous, Duration maxWait) throws InterruptedException {
-        // elapsed time, not the clock: the clock is for comparing with other hosts' timestamps and may be set
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        Duration interval = pollMin;
-        PodStates latest = previous;
-        while (true) {
-            long leftMs = (deadline - System.nanoTime()) / 1_000_000;
-            if (leftMs <= 0) {
-                return latest;
-            }
-            Thread.sleep(Math.max(1, Math.min(interval.toMillis(), leftMs)));
-            latest = readStates(previous.statefulSet());
-            if (!latest.sameContent(previous)) {
-                return latest;
-            }
-            interval = interval.multipliedBy(2).compareTo(pollMax) > 0 ? pollMax : interval.multipliedBy(2);
-        }
-    }
-
-    /**
-     * Publishes {@code state} as pod {@code podName}'s entry of the ConfigMap {@code <sts>-galera-state}: a JSON merge
-     * patch of that one key, so pods publishing at the same time never conflict and nothing else in the ConfigMap
-     * changes. Nothing is written when the entry already says the same apart from {@code time}, unless the entry
-     * looks older than the pod (then the new time tells readers it is this pod's; see {@link #readStates}).
-     *
-     * @return true when it wrote, false when the entry already said this
-     */
+    /** Publishes {@code state} as pod {@code podName}'s entry; see {@link MemberStates#publish}. True when it wrote. */
     public boolean publish(StatefulSetInfo sts, String podName, PublishedState state) {
-        String json = StatusJson.write(state);
-        ConfigMap map = stateMap(sts);
-        String current = map.getData() == null ? null : map.getData().get(podName);
-        if (current != null && unchanged(current, state)) {
-            PublishedState written = StatusJson.read(current, PublishedState.class);
-            // only a dated entry can look older than its pod: the pod is read just for that
-            if (publishedAt(written).isEmpty() || !fromEarlierPod(written, getPod(podName))) {
-                return false;
-            }
-        }
-        String patch = StatusJson.write(Map.of("data", Map.of(podName, json)));
-        // through resource(map): withName(..).patch(..) would GET the ConfigMap once more first
-        calls.run("patch", "configmaps", map.getMetadata().getName(), () -> client.configMaps().inNamespace(namespace()).resource(map)
-                .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
-        LOG.debug("published the state of " + podName + " in ConfigMap " + map.getMetadata().getName() + ": " + json);
-        return true;
+        return states.publish(sts, podName, state);
     }
 
-    private static boolean unchanged(String currentJson, PublishedState state) {
-        try {
-            return StatusJson.read(currentJson, PublishedState.class).sameIgnoringTime(state);
-        } catch (IllegalArgumentException e) {
-            return false; // malformed: overwrite it
-        }
-    }
-
-    private Pod getPod(String podName) {
-        Pod pod = calls.run("get", "pods", podName, () -> client.pods().inNamespace(namespace()).withName(podName).get());
-        if (pod == null) {
-            throw new KubeApiException(KubeApiException.Kind.NOT_FOUND, "pod " + podName + " not found in namespace " + namespace(), null);
-        }
-        return pod;
-    }
-
-    /** The StatefulSet's bootstrap Lease, {@code <statefulset>-galera-bootstrap}. */
     /** The election's view of the API for pod {@code ordinal} of {@code sts}. */
     public ElectionApi election(StatefulSetInfo sts, int ordinal) {
         KubeApi api = this;
@@ -388,31 +184,7 @@ public final class KubeApi implements AutoCloseable {
      * restarts), by ordinal, in one list call kept like {@link #readStates}; a pod that does not exist is absent.
      */
     public SortedMap<Integer, PodInfo> pods(StatefulSetInfo sts) {
-        List<Pod> pods = calls.run("list", "pods", null,
-                () -> client.pods().inNamespace(namespace()).withLabels(sts.selector()).list().getItems());
-        Pattern ordinalName = Pattern.compile(Pattern.quote(sts.name()) + "-(0|[1-9][0-9]{0,8})");
-        SortedMap<Integer, PodInfo> result = new TreeMap<>();
-        for (Pod pod : pods) {
-            Matcher m = ordinalName.matcher(pod.getMetadata().getName());
-            if (!m.matches() || !ownedBy(pod, sts.name())) {
-                continue;
-            }
-            int ordinal = Integer.parseInt(m.group(1));
-            if (ordinal >= sts.replicas()) {
-                continue;
-            }
-            PodStatus status = pod.getStatus() == null ? new PodStatus() : pod.getStatus();
-            Boolean ready = status.getConditions() == null ? null : status.getConditions().stream()
-                    .filter(c -> "Ready".equals(c.getType())).findFirst().map(c -> "True".equals(c.getStatus())).orElse(null);
-            int restarts = Stream.concat(
-                            status.getInitContainerStatuses() == null ? Stream.empty() : status.getInitContainerStatuses().stream(),
-                            status.getContainerStatuses() == null ? Stream.empty() : status.getContainerStatuses().stream())
-                    .mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).sum();
-            result.put(ordinal, new PodInfo(ordinal, pod.getMetadata().getName(), status.getPhase(),
-                    status.getPodIP() == null || status.getPodIP().isBlank() ? null : status.getPodIP(), ready, restarts,
-                    pod.getMetadata().getDeletionTimestamp() != null));
-        }
-        return result;
+        return states.pods(sts);
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.galeraagent.kube;
 
-import dev.galeraagent.bootstrap.HandOffLease;
+import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.bootstrap.LeaseGrant;
 import dev.galeraagent.bootstrap.StateBoard;
 import dev.galeraagent.galera.Position;

@@ -1,5 +1,7 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.handoff.LeaseRecord;
+
 /** The answer of {@link BootstrapLease#tryAcquire}: this holder has the Lease, or somebody else does. */
 public sealed interface LeaseOutcome {
     /** The Lease as it stands after the attempt. */

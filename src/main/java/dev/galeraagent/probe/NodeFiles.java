@@ -1,8 +1,7 @@
 package dev.galeraagent.probe;
 
-import dev.galeraagent.bootstrap.HandOff;
-import dev.galeraagent.bootstrap.PublishedStates;
-import dev.galeraagent.bootstrap.HandOffLease;
+import dev.galeraagent.handoff.HandOff;
+import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.files.SafeFiles;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.InvalidFieldException;
@@ -24,9 +23,9 @@ import java.util.stream.Stream;
  */
 public final class NodeFiles {
     /** {@link PublishedState#phase()} of a hand-off the sidecar has not completed yet. */
-    static final String PHASE_REQUESTED = PublishedStates.BOOTSTRAP_PENDING;
+    static final String PHASE_REQUESTED = HandOff.PHASE_REQUESTED;
     /** {@link PublishedState#phase()} of a hand-off the sidecar completed: the node became Primary. */
-    static final String PHASE_BOOTSTRAPPED = PublishedStates.BOOTSTRAPPED;
+    static final String PHASE_BOOTSTRAPPED = HandOff.PHASE_BOOTSTRAPPED;
 
     private final Path dataDir;
     private final Path configDir;

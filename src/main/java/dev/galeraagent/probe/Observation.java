@@ -1,10 +1,45 @@
 package dev.galeraagent.probe;
 
+import dev.galeraagent.status.NodeStatus;
 import java.util.Map;
 import java.util.Objects;
 
 /** What one attempt to read mysqld's state found: its wsrep variables, or why it could not be asked. */
 public sealed interface Observation {
+
+    /**
+     * The wsrep part of {@code GET /status} this read gives (the rest empty: no pod, no verdict, not ready, not live): what
+     * the sidecar's hand-off judges by, with {@link NodeStatus#inPrimaryComponent()} as everywhere else.
+     */
+    default NodeStatus wsrepStatus() {
+        if (!(this instanceof Answered a)) {
+            return new NodeStatus(null, null, null, null, null, null, null, null, null, null, false, false, null, null, null, null);
+        }
+        return new NodeStatus(null, null, null,
+                a.get("wsrep_cluster_status"),
+                a.get("wsrep_local_state_comment"),
+                a.get("wsrep_cluster_state_uuid"),
+                parseLong(a.get("wsrep_last_committed")),
+                toInt(parseLong(a.get("wsrep_cluster_size"))),
+                a.get("wsrep_ready") == null ? null : "ON".equalsIgnoreCase(a.get("wsrep_ready")),
+                a.get("wsrep_connected") == null ? null : "ON".equalsIgnoreCase(a.get("wsrep_connected")),
+                false, false, null, null, null, null);
+    }
+
+    private static Long parseLong(String v) {
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Integer toInt(Long v) {
+        return v == null ? null : Math.toIntExact(v);
+    }
 
     /**
      * mysqld answered. {@code variables} holds {@code wsrep_on} (when the server knows it) and every

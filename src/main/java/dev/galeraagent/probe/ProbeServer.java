@@ -1,5 +1,7 @@
 package dev.galeraagent.probe;
 
+import dev.galeraagent.handoff.HandOffTask;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.galeraagent.http.HardenedHttp;

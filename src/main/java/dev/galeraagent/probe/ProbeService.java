@@ -78,39 +78,24 @@ public final class ProbeService implements AutoCloseable {
         String error = s.observation() instanceof Failed f
                 ? f.failure().name().toLowerCase(java.util.Locale.ROOT) + ": " + h.ready().reason().replaceFirst("^not ready: ", "")
                 : null;
-        Answered a = s.observation() instanceof Answered ans ? ans : null;
+        NodeStatus w = s.observation().wsrepStatus();
         return new NodeStatus(
                 agentVersion,
                 pod,
                 ordinal,
-                a == null ? null : a.get("wsrep_cluster_status"),
-                a == null ? null : a.get("wsrep_local_state_comment"),
-                a == null ? null : a.get("wsrep_cluster_state_uuid"),
-                a == null ? null : parseLong(a.get("wsrep_last_committed")),
-                a == null ? null : toInt(parseLong(a.get("wsrep_cluster_size"))),
-                a == null || a.get("wsrep_ready") == null ? null : "ON".equalsIgnoreCase(a.get("wsrep_ready")),
-                a == null || a.get("wsrep_connected") == null ? null : "ON".equalsIgnoreCase(a.get("wsrep_connected")),
+                w.wsrepClusterStatus(),
+                w.wsrepLocalStateComment(),
+                w.wsrepClusterStateUuid(),
+                w.wsrepLastCommitted(),
+                w.wsrepClusterSize(),
+                w.wsrepReady(),
+                w.wsrepConnected(),
                 h.ready().ok(),
                 h.live().ok(),
                 h.ready().reason(),
                 files.grastate(),
                 files.lastDecision(),
                 error);
-    }
-
-    private static Long parseLong(String v) {
-        if (v == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(v.strip());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static Integer toInt(Long v) {
-        return v == null ? null : Math.toIntExact(v);
     }
 
     @Override

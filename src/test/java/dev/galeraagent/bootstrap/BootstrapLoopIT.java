@@ -1,5 +1,7 @@
 package dev.galeraagent.bootstrap;
 
+import dev.galeraagent.handoff.HandOff;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -26,7 +28,7 @@ class BootstrapLoopIT {
         assumeTrue(LocalMariaDb.galeraInstalled(), "mariadb-server and galera-4 are installed by scripts/install-deps.sh");
         String address = "127.0.10.41";
         Path conf = tmp.resolve("n/conf");
-        Files.createDirectories(conf.resolve(BootstrapSettings.ONE_SHOT_DIR));
+        Files.createDirectories(conf.resolve(HandOff.ONE_SHOT_DIR));
         // the first cluster: started by the fixture, written to, killed
         String uuid;
         long committed;
@@ -68,7 +70,7 @@ class BootstrapLoopIT {
             assertThat(node.status("wsrep_cluster_state_uuid")).isEqualTo(uuid);
             assertThat(node.sql("SELECT COUNT(*) FROM app.t")).isEqualTo("3");
             HandOff.complete(conf);
-            assertThat(Files.exists(conf.resolve(BootstrapSettings.ONE_SHOT_DIR).resolve("bootstrap.cnf"))).isFalse();
+            assertThat(Files.exists(conf.resolve(HandOff.ONE_SHOT_DIR).resolve("bootstrap.cnf"))).isFalse();
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.galeraagent.bootstrap;
 
+import dev.galeraagent.handoff.HandOff;
+import dev.galeraagent.handoff.HandOffLease;
+
 import static dev.galeraagent.bootstrap.PlannerFixtures.U1;
 import static dev.galeraagent.bootstrap.PlannerFixtures.U2;
 import static dev.galeraagent.bootstrap.PlannerFixtures.primary;
@@ -316,7 +319,7 @@ class BootstrapLoopTest {
 
     @Test
     void theSidecarClearsAJoinersOneShotFilesAndCompletingWithoutARequestDoesNothing() throws Exception {
-        Path once = Files.createDirectories(tmp.resolve(BootstrapSettings.ONE_SHOT_DIR));
+        Path once = Files.createDirectories(tmp.resolve(HandOff.ONE_SHOT_DIR));
         Files.writeString(once.resolve("bootstrap.cnf"), "[galera]\nwsrep_start_position = x:1\n");
         HandOff.complete(tmp);
         assertThat(Files.exists(once.resolve("bootstrap.cnf"))).as("complete() only acts on a request").isTrue();

@@ -1,5 +1,7 @@
 package dev.galeraagent.bootstrap;
 
+import dev.galeraagent.handoff.HandOff;
+
 import static dev.galeraagent.bootstrap.PlannerFixtures.U1;
 import static dev.galeraagent.bootstrap.PlannerFixtures.U2;
 import static dev.galeraagent.bootstrap.PlannerFixtures.empty;
@@ -323,7 +325,7 @@ class PlannerTest {
     /** Without the API: pod 0's sidecar serves its pending hand-off; nobody bootstraps beside it, whatever they hold. */
     @Test
     void aBootstrapHandedToMysqldBlocksEveryOtherBootstrap() {
-        PublishedState pending = new PublishedState(0, PublishedStates.BOOTSTRAP_PENDING, false, U1.toString(), 100, false, false,
+        PublishedState pending = new PublishedState(0, HandOff.PHASE_REQUESTED, false, U1.toString(), 100, false, false,
                 "BOOTSTRAP_FROM_HERE", java.util.List.of(), null, "t", "test", null, null, false);
         NodeStatus sidecar = new NodeStatus("test", "galera-0", 0, null, null, null, null, null, null, null, false, true,
                 "mysqld not answering", null, pending, null);

@@ -7,7 +7,7 @@ import dev.galeraagent.cli.ClusterView.Inputs;
 import dev.galeraagent.cli.ClusterView.Summary;
 import dev.galeraagent.discovery.PeerStatus;
 import dev.galeraagent.kube.AgentEvent;
-import dev.galeraagent.kube.LeaseRecord;
+import dev.galeraagent.handoff.LeaseRecord;
 import dev.galeraagent.kube.PodInfo;
 import dev.galeraagent.kube.PodStates;
 import dev.galeraagent.kube.StatefulSetInfo;

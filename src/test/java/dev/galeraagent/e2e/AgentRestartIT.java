@@ -3,7 +3,7 @@ package dev.galeraagent.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.handoff.HandOff;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.handoff.LeaseRecord;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -68,8 +70,8 @@ class BootstrapLeaseTest {
         assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("galera-2");
         assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo(30);
         assertThat(lease.getMetadata().getAnnotations())
-                .containsEntry(BootstrapLease.UUID_ANNOTATION, UUID_A)
-                .containsEntry(BootstrapLease.SEQNO_ANNOTATION, "1234");
+                .containsEntry(LeaseRecord.UUID_ANNOTATION, UUID_A)
+                .containsEntry(LeaseRecord.SEQNO_ANNOTATION, "1234");
     }
 
     /** As k8s/galera-statefulset.yaml creates it, so that the Role needs no create: no spec fields, no annotations. */

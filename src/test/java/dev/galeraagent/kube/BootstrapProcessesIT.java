@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.galeraagent.bootstrap.HandOff;
-import dev.galeraagent.bootstrap.HandOffLease;
+import dev.galeraagent.handoff.HandOff;
+import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.Position;
 import dev.galeraagent.status.NodeStatus;

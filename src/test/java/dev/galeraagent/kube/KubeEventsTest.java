@@ -3,13 +3,12 @@ package dev.galeraagent.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.galeraagent.bootstrap.BootstrapSettings;
-import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.bootstrap.LeaseGrant;
 import dev.galeraagent.galera.Position;
 import dev.galeraagent.log.Log;
-import dev.galeraagent.probe.HandOffTask;
-import dev.galeraagent.probe.HandOffTask.Step;
+import dev.galeraagent.handoff.HandOffTask;
+import dev.galeraagent.handoff.HandOffTask.Step;
 import dev.galeraagent.probe.Observation;
 import dev.galeraagent.status.PublishedState;
 import io.fabric8.kubernetes.api.model.Event;
@@ -139,7 +138,7 @@ class KubeEventsTest {
     @Test
     void theSidecarRecordsTheHandOffAndTheLeaseReleaseOnItsPod() throws Exception {
         Path conf = Files.createDirectories(dir.resolve("conf"));
-        Path oneShot = Files.createDirectories(conf.resolve(BootstrapSettings.ONE_SHOT_DIR)).resolve("bootstrap.cnf");
+        Path oneShot = Files.createDirectories(conf.resolve(HandOff.ONE_SHOT_DIR)).resolve("bootstrap.cnf");
         String lease = "galera-galera-bootstrap";
         AtomicReference<Observation> status = new AtomicReference<>(new Observation.Answered(Map.of("wsrep_cluster_status", "non-Primary")));
         try (KubeApi api = agent()) {
@@ -148,10 +147,10 @@ class KubeEventsTest {
                     clock.instant().toString(), "0.1.0").toJson();
             Files.writeString(conf.resolve(HandOff.REQUEST), json.substring(0, json.length() - 1) + ",\"lease\":{\"name\":\"" + lease + "\"}}\n");
             Files.writeString(oneShot, "[mysqld]\nwsrep_new_cluster\n");
-            HandOffTask task = new HandOffTask(conf, status::get, (namespace, name) -> api.lease(name), "galera-1", NS, clock,
+            HandOffTask task = new HandOffTask(conf, () -> status.get().wsrepStatus(), (namespace, name) -> api.lease(name), "galera-1", NS, clock,
                     api.events("galera-1", "galera"));
             assertThat(task.step()).isEqualTo(Step.WAITING_FOR_PRIMARY);
-            status.set(new Observation.Answered(Map.of("wsrep_cluster_status", "Primary", "wsrep_local_state_comment", "Synced")));
+            status.set(new Observation.Answered(Map.of("wsrep_cluster_status", "Primary", "wsrep_local_state_comment", "Synced", "wsrep_connected", "ON")));
             assertThat(task.step()).isEqualTo(Step.COMPLETED);
             StatefulSetInfo sts = api.statefulSet("galera-1", Optional.of("galera"));
             assertThat(api.agentEvents(sts)).extracting(AgentEvent::pod, AgentEvent::reason).containsExactly(

@@ -25,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -115,8 +114,7 @@ final class MockKube implements AutoCloseable {
 
     /** The adapter as an agent builds it: through a kubeconfig, with the agent's timeouts. */
     KubeApi agent(Path kubeconfig, String namespace, Clock clock) {
-        return new KubeApi(KubeClients.connect(Optional.of(kubeconfig), KubeClients.DEFAULT_REQUEST_TIMEOUT), namespace,
-                clock, Duration.ofMillis(50), Duration.ofMillis(400));
+        return new KubeApi(KubeClients.connect(Optional.of(kubeconfig), KubeClients.DEFAULT_REQUEST_TIMEOUT), namespace, clock);
     }
 
     /**

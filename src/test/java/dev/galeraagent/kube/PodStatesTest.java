@@ -1,5 +1,7 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.handoff.LeaseRecord;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.galeraagent.status.PublishedState;

@@ -1,12 +1,13 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.handoff.LeaseRecord;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.galeraagent.bootstrap.BootstrapSettings;
-import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.log.Log;
-import dev.galeraagent.probe.HandOffTask;
-import dev.galeraagent.probe.HandOffTask.Step;
+import dev.galeraagent.handoff.HandOffTask;
+import dev.galeraagent.handoff.HandOffTask.Step;
 import dev.galeraagent.probe.Observation;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.io.ByteArrayOutputStream;
@@ -37,7 +38,7 @@ class SidecarLeaseTest {
     static final Observation NOT_PRIMARY = new Observation.Answered(Map.of("wsrep_cluster_status", "non-Primary",
             "wsrep_local_state_comment", "Initialized"));
     static final Observation PRIMARY = new Observation.Answered(Map.of("wsrep_cluster_status", "Primary",
-            "wsrep_local_state_comment", "Synced"));
+            "wsrep_local_state_comment", "Synced", "wsrep_connected", "ON"));
 
     @TempDir
     Path dir;
@@ -55,7 +56,7 @@ class SidecarLeaseTest {
         mock = MockKube.start("127.0.60.1", 0);
         kubeconfig = mock.writeKubeconfig(dir, NS);
         conf = Files.createDirectories(dir.resolve("conf"));
-        oneShot = Files.createDirectories(conf.resolve(BootstrapSettings.ONE_SHOT_DIR)).resolve("bootstrap.cnf");
+        oneShot = Files.createDirectories(conf.resolve(HandOff.ONE_SHOT_DIR)).resolve("bootstrap.cnf");
         Log.setOutput(new PrintStream(log, true, StandardCharsets.UTF_8));
     }
 
@@ -67,8 +68,7 @@ class SidecarLeaseTest {
     }
 
     KubeApi api(Path config, String namespace) {
-        KubeApi api = new KubeApi(KubeClients.connect(Optional.of(config), Duration.ofSeconds(2)), namespace, clock,
-                Duration.ofMillis(50), Duration.ofMillis(400));
+        KubeApi api = new KubeApi(KubeClients.connect(Optional.of(config), Duration.ofSeconds(2)), namespace, clock);
         apis.add(api);
         return api;
     }
@@ -91,7 +91,7 @@ class SidecarLeaseTest {
     }
 
     HandOffTask task(HandOffTask.LeaseOpener opener) {
-        return new HandOffTask(conf, status::get, opener, "galera-1", NS, clock);
+        return new HandOffTask(conf, () -> status.get().wsrepStatus(), opener, "galera-1", NS, clock);
     }
 
     HandOffTask task() {
@@ -121,8 +121,8 @@ class SidecarLeaseTest {
         status.set(PRIMARY);
         assertThat(task.step()).isEqualTo(Step.COMPLETED);
         assertThat(stored().getSpec().getHolderIdentity()).as("released").isNull();
-        assertThat(stored().getMetadata().getAnnotations()).containsEntry(BootstrapLease.UUID_ANNOTATION, UUID)
-                .containsEntry(BootstrapLease.SEQNO_ANNOTATION, "42");
+        assertThat(stored().getMetadata().getAnnotations()).containsEntry(LeaseRecord.UUID_ANNOTATION, UUID)
+                .containsEntry(LeaseRecord.SEQNO_ANNOTATION, "42");
         assertThat(oneShot).doesNotExist();
         assertThat(conf.resolve(HandOff.DONE)).exists();
         assertThat(log.toString()).contains("holding Lease db/" + LEASE + " for galera-1 until the node is Primary");

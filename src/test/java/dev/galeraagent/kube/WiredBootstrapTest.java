@@ -1,12 +1,14 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.handoff.LeaseRecord;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.galeraagent.bootstrap.BootstrapLoop;
 import dev.galeraagent.bootstrap.BootstrapSettings;
-import dev.galeraagent.bootstrap.HandOff;
-import dev.galeraagent.bootstrap.HandOffLease;
+import dev.galeraagent.handoff.HandOff;
+import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.bootstrap.Plan;
 import dev.galeraagent.bootstrap.StateBoard;
 import dev.galeraagent.errors.AgentException;

@@ -3,14 +3,13 @@ package dev.galeraagent.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.galeraagent.bootstrap.BootstrapSettings;
-import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.files.AtomicFiles;
 import dev.galeraagent.galera.GaleraConfig;
 import dev.galeraagent.kube.BootstrapLease;
 import dev.galeraagent.kube.KubeApi;
 import dev.galeraagent.kube.LeaseOutcome;
-import dev.galeraagent.kube.LeaseRecord;
+import dev.galeraagent.handoff.LeaseRecord;
 import dev.galeraagent.testing.LocalMariaDb;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -74,10 +73,10 @@ class HandOffIT {
     void theSidecarRemovesTheOneShotAndReleasesTheLeaseOnceTheBootstrappedNodeIsPrimary() throws Exception {
         assumeTrue(LocalMariaDb.galeraInstalled(), "mariadb-server and galera-4 are installed by scripts/install-deps.sh");
         Path conf = tmp.resolve("conf");
-        Path once = conf.resolve(BootstrapSettings.ONE_SHOT_DIR).resolve(GaleraConfig.OneShot.FILE_NAME);
+        Path once = conf.resolve(HandOff.ONE_SHOT_DIR).resolve(GaleraConfig.OneShot.FILE_NAME);
         Files.createDirectories(once.getParent());
         try (LocalMariaDb galera = LocalMariaDb.create(tmp.resolve("galera"), ADDRESS, 3306, true,
-                "!includedir " + conf.resolve(BootstrapSettings.ONE_SHOT_DIR))) {
+                "!includedir " + conf.resolve(HandOff.ONE_SHOT_DIR))) {
             // the API, as its own process; the bootstrap takes the Lease through it
             int apiPort = ProbeProcessIT.freePort(API_ADDRESS);
             Path kubeconfig = tmp.resolve("kubeconfig");

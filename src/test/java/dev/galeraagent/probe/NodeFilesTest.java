@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.galeraagent.bootstrap.HandOff;
-import dev.galeraagent.bootstrap.HandOffLease;
+import dev.galeraagent.handoff.HandOff;
+import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.files.HostileFiles;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;

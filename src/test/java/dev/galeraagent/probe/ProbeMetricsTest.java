@@ -2,8 +2,8 @@ package dev.galeraagent.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.galeraagent.bootstrap.HandOff;
-import dev.galeraagent.bootstrap.HandOffLease;
+import dev.galeraagent.handoff.HandOff;
+import dev.galeraagent.handoff.HandOffLease;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,8 +3,8 @@ package dev.galeraagent.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.galeraagent.bootstrap.HandOff;
-import dev.galeraagent.bootstrap.HandOffLease;
+import dev.galeraagent.handoff.HandOff;
+import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.StatusJson;
 import dev.galeraagent.testing.LocalMariaDb;

@@ -1,10 +1,10 @@
 package dev.galeraagent.sim;
 
-import dev.galeraagent.bootstrap.LeaseRenewer;
+import dev.galeraagent.handoff.LeaseRenewer;
 import dev.galeraagent.kube.ElectionApi;
 import dev.galeraagent.kube.KubeApiException;
 import dev.galeraagent.kube.LeaseOutcome;
-import dev.galeraagent.kube.LeaseRecord;
+import dev.galeraagent.handoff.LeaseRecord;
 import dev.galeraagent.kube.PodStates;
 import dev.galeraagent.kube.StatefulSetInfo;
 import dev.galeraagent.status.PublishedState;

@@ -1,5 +1,9 @@
 package dev.galeraagent.sim;
 
+import dev.galeraagent.handoff.HandOffLease;
+
+import dev.galeraagent.handoff.HandOff;
+
 import dev.galeraagent.bootstrap.BootstrapLoop;
 import dev.galeraagent.bootstrap.BootstrapSettings;
 import dev.galeraagent.bootstrap.LeaseGrant;
@@ -14,7 +18,7 @@ import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.Position;
 import dev.galeraagent.galera.Uuids;
 import dev.galeraagent.kube.KubeStateBoard;
-import dev.galeraagent.probe.HandOffTask;
+import dev.galeraagent.handoff.HandOffTask;
 import dev.galeraagent.probe.NodeFiles;
 import dev.galeraagent.probe.Observation;
 import dev.galeraagent.status.NodeStatus;
@@ -381,7 +385,7 @@ final class World {
             return null;
         };
         StateBoard inner = schedule.api()
-                ? new KubeStateBoard(kube.forPod(i, clock, point), i, BootstrapSettings.DEFAULT_LEASE_TERM, dev.galeraagent.kube.EventSink.NONE)
+                ? new KubeStateBoard(kube.forPod(i, clock, point), i, HandOffLease.DEFAULT_TERM, dev.galeraagent.kube.EventSink.NONE)
                 : StateBoard.NONE;
         StateBoard board = new StateBoard() {
             @Override
@@ -484,7 +488,7 @@ final class World {
         // the init container that just ran deleted any earlier one-shot file and wrote the one this run decided
         p.oneShotAt = Files.exists(oneShotFile(p)) ? now : null;
         Clock clock = p.clock();
-        p.sidecar = new HandOffTask(p.config, () -> observe(i), schedule.api() ? (ns, name) -> kube.renewer(i, clock) : null,
+        p.sidecar = new HandOffTask(p.config, () -> observe(i).wsrepStatus(), schedule.api() ? (ns, name) -> kube.renewer(i, clock) : null,
                 p.name(), SimKube.NAMESPACE, clock);
         at(Duration.ofSeconds(1), "sidecar " + i, () -> sidecarTick(i, p.podRuns));
         if (schedule.restartKeepsPosition() && !prepareStart(i)) {
@@ -523,7 +527,7 @@ final class World {
         if (!p.exists || p.proc != Proc.DOWN || !Files.exists(p.config.resolve("galera.cnf"))) {
             return;
         }
-        String once = read(p.config.resolve(BootstrapSettings.ONE_SHOT_DIR).resolve(GaleraConfig.OneShot.FILE_NAME));
+        String once = read(p.config.resolve(HandOff.ONE_SHOT_DIR).resolve(GaleraConfig.OneShot.FILE_NAME));
         p.startedNewCluster = once != null && once.contains("wsrep_new_cluster");
         Optional<GrastateFile> g = grastate(p);
         p.startedWithPosition = (once != null && once.contains("wsrep_start_position")) || g.map(x -> x.seqno() >= 0).orElse(false)
@@ -772,7 +776,7 @@ final class World {
     }
 
     private static Path oneShotFile(Pod p) {
-        return p.config.resolve(BootstrapSettings.ONE_SHOT_DIR).resolve(GaleraConfig.OneShot.FILE_NAME);
+        return p.config.resolve(HandOff.ONE_SHOT_DIR).resolve(GaleraConfig.OneShot.FILE_NAME);
     }
 
     /** mariadbd exits by itself (refused, gave up): the kubelet restarts the container. */

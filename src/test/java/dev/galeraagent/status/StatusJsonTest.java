@@ -3,7 +3,7 @@ package dev.galeraagent.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.galeraagent.bootstrap.HandOff;
+import dev.galeraagent.handoff.HandOff;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,14 +1,9 @@
-package dev.galeraagent.probe;
+package dev.galeraagent.handoff;
 
-import dev.galeraagent.bootstrap.BootstrapSettings;
-import dev.galeraagent.bootstrap.HandOff;
-import dev.galeraagent.bootstrap.HandOffLease;
 import dev.galeraagent.errors.AgentException;
-import dev.galeraagent.bootstrap.LeaseRenewer;
-import dev.galeraagent.kube.EventSink;
 import dev.galeraagent.files.SafeFiles;
 import dev.galeraagent.log.Log;
-import dev.galeraagent.probe.Observation.Answered;
+import dev.galeraagent.status.NodeStatus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,12 +69,12 @@ public final class HandOffTask implements Runnable {
     }
 
     private final Path configDir;
-    private final Supplier<Observation> status;
+    private final Supplier<NodeStatus> status;
     private final LeaseOpener leases;
     private final String podName;
     private final String podNamespace;
     private final Clock clock;
-    private final EventSink events;
+    private final HandOffEvents events;
 
     private boolean oneShotsCleared;
     private boolean leaseLost;
@@ -90,19 +85,19 @@ public final class HandOffTask implements Runnable {
     private String lastWarning;
 
     /**
-     * @param status       the probes' cached status read
+     * @param status       the wsrep part of the probes' cached status read (null: not read yet)
      * @param leases       null when the Kubernetes API is off ({@code --no-kube-api})
      * @param podName      the Lease holder when the hand-off names none; may be null
      * @param podNamespace the Lease's namespace when the hand-off names none
      */
-    public HandOffTask(Path configDir, Supplier<Observation> status, LeaseOpener leases, String podName, String podNamespace,
+    public HandOffTask(Path configDir, Supplier<NodeStatus> status, LeaseOpener leases, String podName, String podNamespace,
             Clock clock) {
-        this(configDir, status, leases, podName, podNamespace, clock, EventSink.NONE);
+        this(configDir, status, leases, podName, podNamespace, clock, HandOffEvents.NONE);
     }
 
     /** @param events where the hand-off, the Lease's release and its loss are recorded as Events on this pod */
-    public HandOffTask(Path configDir, Supplier<Observation> status, LeaseOpener leases, String podName, String podNamespace,
-            Clock clock, EventSink events) {
+    public HandOffTask(Path configDir, Supplier<NodeStatus> status, LeaseOpener leases, String podName, String podNamespace,
+            Clock clock, HandOffEvents events) {
         this.events = Objects.requireNonNull(events, "events");
         this.configDir = Objects.requireNonNull(configDir, "configDir");
         this.status = Objects.requireNonNull(status, "status");
@@ -255,15 +250,8 @@ public final class HandOffTask implements Runnable {
         }
     }
 
-    private static int clusterSize(Observation o) {
-        if (!primary(o)) {
-            return 0;
-        }
-        try {
-            return Integer.parseInt(((Answered) o).get("wsrep_cluster_size"));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+    private static int clusterSize(NodeStatus s) {
+        return primary(s) && s.wsrepClusterSize() != null ? s.wsrepClusterSize() : 0;
     }
 
     private void keep(HandOffLease lease) {
@@ -360,7 +348,7 @@ public final class HandOffTask implements Runnable {
     }
 
     private Path oneShotDir() {
-        return configDir.resolve(BootstrapSettings.ONE_SHOT_DIR);
+        return configDir.resolve(HandOff.ONE_SHOT_DIR);
     }
 
     private List<Path> oneShotFiles() throws IOException {
@@ -381,11 +369,11 @@ public final class HandOffTask implements Runnable {
         }
     }
 
-    static boolean primary(Observation o) {
-        return o instanceof Answered a && "Primary".equals(a.get("wsrep_cluster_status"));
+    private static boolean primary(NodeStatus s) {
+        return s != null && s.inPrimaryComponent();
     }
 
-    static boolean synced(Observation o) {
-        return primary(o) && "Synced".equals(((Answered) o).get("wsrep_local_state_comment"));
+    private static boolean synced(NodeStatus s) {
+        return primary(s) && "Synced".equals(s.wsrepLocalStateComment());
     }
 }

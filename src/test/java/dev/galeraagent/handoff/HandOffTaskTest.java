@@ -1,19 +1,14 @@
-package dev.galeraagent.probe;
+package dev.galeraagent.handoff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.galeraagent.bootstrap.BootstrapSettings;
-import dev.galeraagent.bootstrap.HandOff;
-import dev.galeraagent.probe.HandOffTask.Step;
-import dev.galeraagent.probe.Observation.Answered;
-import dev.galeraagent.probe.Observation.Failed;
-import dev.galeraagent.probe.Observation.Failure;
+import dev.galeraagent.handoff.HandOffTask.Step;
+import dev.galeraagent.status.NodeStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,28 +18,30 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The sidecar's rule-10 task over real files, with the status it reads scripted. */
 class HandOffTaskTest {
-    static final Observation DOWN = new Failed(Failure.DOWN, "connection refused");
-    static final Observation NON_PRIMARY = state("non-Primary", "Initialized");
-    static final Observation JOINER = state("Primary", "Joiner");
-    static final Observation JOINED = state("Primary", "Joined");
-    static final Observation DONOR = state("Primary", "Donor/Desynced");
-    static final Observation SYNCED = state("Primary", "Synced");
-    static final List<Observation> NOT_PRIMARY = List.of(DOWN, NON_PRIMARY, new Failed(Failure.TIMEOUT, "no answer"),
-            new Failed(Failure.ACCESS_DENIED, "denied"), new Answered(Map.of("wsrep_on", "OFF")));
+    /** mysqld not answering (down, hung, access denied): no wsrep fields. */
+    static final NodeStatus DOWN = state(null, null, null);
+    static final NodeStatus NON_PRIMARY = state("non-Primary", "Initialized", true);
+    static final NodeStatus JOINER = state("Primary", "Joiner", true);
+    static final NodeStatus JOINED = state("Primary", "Joined", true);
+    static final NodeStatus DONOR = state("Primary", "Donor/Desynced", true);
+    static final NodeStatus SYNCED = state("Primary", "Synced", true);
+    /** Still says Primary after its connection to the cluster went: not in a Primary component. */
+    static final NodeStatus DISCONNECTED = state("Primary", "Synced", false);
+    static final List<NodeStatus> NOT_PRIMARY = List.of(DOWN, NON_PRIMARY, DISCONNECTED, state("Disconnected", null, false));
 
     @TempDir
     Path conf;
     Path oneShot;
-    final AtomicReference<Observation> now = new AtomicReference<>(DOWN);
+    final AtomicReference<NodeStatus> now = new AtomicReference<>(DOWN);
     final AtomicInteger reads = new AtomicInteger();
 
-    static Observation state(String cluster, String local) {
-        return new Answered(Map.of("wsrep_cluster_status", cluster, "wsrep_local_state_comment", local, "wsrep_ready", "ON"));
+    static NodeStatus state(String cluster, String local, Boolean connected) {
+        return new NodeStatus(null, "galera-1", 1, cluster, local, null, null, 1, connected, connected, false, false, null, null, null, null);
     }
 
     @BeforeEach
     void oneShotDir() throws Exception {
-        oneShot = Files.createDirectories(conf.resolve(BootstrapSettings.ONE_SHOT_DIR)).resolve("bootstrap.cnf");
+        oneShot = Files.createDirectories(conf.resolve(HandOff.ONE_SHOT_DIR)).resolve("bootstrap.cnf");
     }
 
     HandOffTask task() {
@@ -78,7 +75,7 @@ class HandOffTaskTest {
         bootstrapWrote("BOOTSTRAP_FROM_HERE");
         String before = Files.readString(conf.resolve(HandOff.REQUEST));
         HandOffTask task = task();
-        for (Observation o : NOT_PRIMARY) {
+        for (NodeStatus o : NOT_PRIMARY) {
             now.set(o);
             assertThat(task.step()).as(o.toString()).isEqualTo(Step.WAITING_FOR_PRIMARY);
         }
@@ -110,7 +107,7 @@ class HandOffTaskTest {
     void aJoinerClearsItsOneShotsOnceSyncedAndOnlyOnce() throws Exception {
         joinerWrote();
         HandOffTask task = task();
-        for (Observation o : List.of(DOWN, NON_PRIMARY, JOINER, JOINED, DONOR)) {
+        for (NodeStatus o : List.of(DOWN, NON_PRIMARY, DISCONNECTED, JOINER, JOINED, DONOR)) {
             now.set(o);
             assertThat(task.step()).as(o.toString()).isEqualTo(Step.WAITING_FOR_SYNCED);
             assertThat(oneShot).exists();
@@ -224,7 +221,7 @@ class HandOffTaskTest {
      */
     @Test
     void theOneShotSurvivesExactlyUntilTheFirstPrimaryWhateverTheRestarts() throws Exception {
-        List<Observation> domain = new ArrayList<>(NOT_PRIMARY);
+        List<NodeStatus> domain = new ArrayList<>(NOT_PRIMARY);
         domain.addAll(List.of(JOINER, JOINED, DONOR, SYNCED));
         Random random = new Random(20261126);
         for (int run = 0; run < 300; run++) {
@@ -236,10 +233,10 @@ class HandOffTaskTest {
                 if (random.nextInt(4) == 0) {
                     task = task();
                 }
-                Observation o = domain.get(random.nextInt(domain.size()));
+                NodeStatus o = domain.get(random.nextInt(domain.size()));
                 now.set(o);
                 task.step();
-                seenPrimary |= HandOffTask.primary(o);
+                seenPrimary |= o.inPrimaryComponent();
                 assertThat(Files.exists(oneShot)).as("run %d step %d after %s", run, i, o).isEqualTo(!seenPrimary);
                 assertThat(requested()).isEqualTo(!seenPrimary);
                 assertThat(done()).isEqualTo(seenPrimary);

@@ -1,4 +1,4 @@
-package dev.galeraagent.bootstrap;
+package dev.galeraagent.handoff;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package dev.galeraagent.bootstrap;
+package dev.galeraagent.handoff;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -37,6 +37,12 @@ public record HandOff(
 
     public static final String REQUEST = "bootstrap-request.json";
     public static final String DONE = "bootstrap-done.json";
+    /** The directory next to galera.cnf with the one-shot settings (mariadbd {@code !includedir}s it) the sidecar removes. */
+    public static final String ONE_SHOT_DIR = "galera-once.d";
+    /** The published phase of a hand-off the sidecar has not completed yet: the node can still become Primary. */
+    public static final String PHASE_REQUESTED = "bootstrap-requested";
+    /** The published phase of a hand-off the sidecar completed: the node became Primary. */
+    public static final String PHASE_BOOTSTRAPPED = "bootstrapped";
 
     public HandOff {
         reasons = reasons == null ? List.of() : List.copyOf(reasons);
@@ -100,7 +106,7 @@ public record HandOff(
      * so a later container restart does not claim a stale position.
      */
     public static void clearOneShots(Path configDir) throws IOException {
-        Path dir = configDir.resolve(BootstrapSettings.ONE_SHOT_DIR);
+        Path dir = configDir.resolve(ONE_SHOT_DIR);
         if (Files.isSymbolicLink(dir)) {
             // a link planted here would have us delete *.cnf wherever it points
             throw new UnsafeFileException(dir, "is a symbolic link; refusing to delete the one-shot files through it");

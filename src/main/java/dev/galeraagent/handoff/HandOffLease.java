@@ -1,4 +1,4 @@
-package dev.galeraagent.bootstrap;
+package dev.galeraagent.handoff;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -19,8 +19,11 @@ import tools.jackson.databind.node.ObjectNode;
  * @param duration  the term to renew it by
  */
 public record HandOffLease(String namespace, String name, String holder, Duration duration) {
-    /** The term when the hand-off names none: the one docs/architecture.md suggests to the bootstrap. */
-    public static final Duration DEFAULT_DURATION = Duration.ofSeconds(60);
+    /**
+     * How long the bootstrap takes the Lease for, and the term the sidecar renews by when the hand-off names none. Long
+     * enough to cover mariadbd's and the sidecar's start until its first renewal (docs/architecture.md, "Lease").
+     */
+    public static final Duration DEFAULT_TERM = Duration.ofSeconds(60);
 
     /** Loaded on first use: a node without a hand-off never needs Jackson in the sidecar. */
     private static final class Json {
@@ -50,7 +53,7 @@ public record HandOffLease(String namespace, String name, String holder, Duratio
         if (name == null) {
             throw new IllegalArgumentException("the hand-off's \"lease\" has no \"name\"");
         }
-        Duration duration = DEFAULT_DURATION;
+        Duration duration = DEFAULT_TERM;
         JsonNode seconds = lease.get("duration_seconds");
         if (seconds != null && !seconds.isNull()) {
             if (!seconds.canConvertToInt() || !seconds.isIntegralNumber() || seconds.asInt() < 1) {

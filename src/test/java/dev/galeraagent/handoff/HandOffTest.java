@@ -1,4 +1,4 @@
-package dev.galeraagent.bootstrap;
+package dev.galeraagent.handoff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +16,7 @@ class HandOffTest {
     void completeClearsTheOneShotsUnderItsOwnMountAndNeverThePathTheRequestNames() throws Exception {
         // agent bootstrap saw the config volume at /etc/mysql/conf.d; this sidecar mounts it elsewhere
         Path conf = Files.createDirectories(tmp.resolve("sidecar-mount"));
-        Path once = Files.createDirectories(conf.resolve(BootstrapSettings.ONE_SHOT_DIR)).resolve("bootstrap.cnf");
+        Path once = Files.createDirectories(conf.resolve(HandOff.ONE_SHOT_DIR)).resolve("bootstrap.cnf");
         Files.writeString(once, "[mysqld]\nwsrep_new_cluster\n");
         Path elsewhere = Files.writeString(tmp.resolve("not-ours.cnf"), "keep me\n");
         HandOff request = new HandOff("NEW_CLUSTER", "galera-0", 0, null, elsewhere.toString(), List.of("fresh"),
@@ -36,10 +36,10 @@ class HandOffTest {
         Path conf = Files.createDirectories(tmp.resolve("conf-linked"));
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         Files.writeString(elsewhere.resolve("important.cnf"), "[mysqld]\n");
-        Files.createSymbolicLink(conf.resolve(BootstrapSettings.ONE_SHOT_DIR), elsewhere);
+        Files.createSymbolicLink(conf.resolve(HandOff.ONE_SHOT_DIR), elsewhere);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> HandOff.clearOneShots(conf))
                 .isInstanceOf(dev.galeraagent.files.UnsafeFileException.class)
-                .hasMessage(conf.resolve(BootstrapSettings.ONE_SHOT_DIR) + " is a symbolic link; refusing to delete the one-shot files through it");
+                .hasMessage(conf.resolve(HandOff.ONE_SHOT_DIR) + " is a symbolic link; refusing to delete the one-shot files through it");
         assertThat(elsewhere.resolve("important.cnf")).exists();
     }
 

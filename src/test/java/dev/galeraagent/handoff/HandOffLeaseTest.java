@@ -1,4 +1,4 @@
-package dev.galeraagent.bootstrap;
+package dev.galeraagent.handoff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -30,7 +30,7 @@ class HandOffLeaseTest {
     @Test
     void onlyTheNameIsRequired() {
         assertThat(HandOffLease.in(handOffWith("{\"name\":\"l\",\"namespace\":\"\",\"extra\":1}")))
-                .isEqualTo(Optional.of(new HandOffLease(null, "l", null, HandOffLease.DEFAULT_DURATION)));
+                .isEqualTo(Optional.of(new HandOffLease(null, "l", null, HandOffLease.DEFAULT_TERM)));
     }
 
     @Test
