@@ -107,6 +107,12 @@ public final class ProbeCommand implements Runnable {
                         + "progress. Default: ${DEFAULT-VALUE}. (env: AGENT_STARTUP_GRACE)")
         Duration startupGrace;
 
+        @Option(names = "--stale-transfer-after", defaultValue = "${env:AGENT_STALE_TRANSFER_AFTER:-5m}", converter = DurationConverter.class,
+                description = "How long state-transfer markers in the data directory, with nothing there changing and mysqld not "
+                        + "answering, still count as a transfer in progress; then liveness fails (a kill -9 cut the transfer off). "
+                        + "Default: ${DEFAULT-VALUE}. (env: AGENT_STALE_TRANSFER_AFTER)")
+        Duration staleTransferAfter;
+
         @Option(names = "--datadir", defaultValue = "${env:AGENT_DATADIR:-/var/lib/mysql}",
                 description = "MariaDB data directory (read only: grastate.dat, state-transfer markers). Default: ${DEFAULT-VALUE}. (env: AGENT_DATADIR)")
         Path datadir;
@@ -142,7 +148,9 @@ public final class ProbeCommand implements Runnable {
             if (host == null || !HOST.matcher(host).matches()) {
                 throw new AgentException(ExitCode.USAGE, "--host must be a host name or an IP address, was '" + host + "'");
             }
-            return new ProbePolicy(availableWhenDonor, startupGrace, user, new MariaDbAccess(host, port, user, "", Duration.ofSeconds(1)).target());
+            requirePositive("--stale-transfer-after", staleTransferAfter);
+            return new ProbePolicy(availableWhenDonor, startupGrace, user, new MariaDbAccess(host, port, user, "", Duration.ofSeconds(1)).target(),
+                    staleTransferAfter);
         }
 
         NodeFiles files() {

@@ -43,11 +43,22 @@ public record DataDirState(Kind kind, Optional<GrastateFile> grastate, boolean g
 
     /**
      * Classifies a directory from its top-level entry names and the text of its Galera files.
-     * @throws InvalidFieldException when {@code grastate.dat} exists but is corrupt
+     * @throws InvalidFieldException when {@code grastate.dat} exists but is corrupt, and no state transfer was cut off here
      */
     public static DataDirState classify(Set<String> entries, Optional<String> grastateText, boolean gvwstatePresent) {
         List<String> data = DATA_MARKERS.stream().filter(entries::contains).toList();
-        Optional<GrastateFile> grastate = grastateText.map(GrastateFile::parse);
+        List<String> markers = SST_MARKERS.stream().filter(entries::contains).toList();
+        Optional<GrastateFile> grastate;
+        try {
+            grastate = grastateText.map(GrastateFile::parse);
+        } catch (InvalidFieldException e) {
+            if (markers.isEmpty()) {
+                throw e;
+            }
+            // a transfer killed mid-way leaves grastate.dat as it found it, often empty: part of the partial data, which
+            // is never a source and is transferred again, not a file a person must repair
+            grastate = Optional.empty();
+        }
         Kind kind;
         if (grastate.isPresent() && grastate.get().hasHistory()) {
             kind = Kind.STATE;
@@ -56,7 +67,7 @@ public record DataDirState(Kind kind, Optional<GrastateFile> grastate, boolean g
         } else {
             kind = Kind.EMPTY;
         }
-        return new DataDirState(kind, grastate, gvwstatePresent, data, SST_MARKERS.stream().filter(entries::contains).toList());
+        return new DataDirState(kind, grastate, gvwstatePresent, data, markers);
     }
 
     /** One line for people: what this directory holds. */

@@ -28,7 +28,8 @@ public final class HealthVerdict {
     /**
      * State-transfer markers with no change in the data directory for this long, and mysqld not answering: the
      * transfer is dead (a {@code kill -9} left its markers, or the donor is gone). A donor may be quiet for minutes
-     * while it prepares (mariabackup's locks and first pages), hence minutes, not seconds.
+     * while it prepares (mariabackup's locks and first pages), hence minutes, not seconds. The default of
+     * {@code --stale-transfer-after} ({@link ProbePolicy#staleTransfer()}).
      */
     public static final Duration STALE_TRANSFER = Duration.ofMinutes(5);
     /**
@@ -148,7 +149,7 @@ public final class HealthVerdict {
             case DOWN -> {
                 String why = "mysqld is not answering on " + policy.target() + detail;
                 if (signs.stateTransferFiles()) {
-                    yield transferring(why, signs);
+                    yield transferring(why, signs, policy);
                 }
                 Duration down = signs.unansweredFor();
                 Verdict live = down.compareTo(policy.startupGrace()) < 0
@@ -160,18 +161,18 @@ public final class HealthVerdict {
             case TIMEOUT -> {
                 String why = "mysqld did not answer on " + policy.target() + detail + ": hung?";
                 if (signs.stateTransferFiles()) {
-                    yield transferring(why, signs);
+                    yield transferring(why, signs, policy);
                 }
                 yield new Health(Verdict.no("not live: " + why), Verdict.no("not ready: " + why), Verdict.no("not started: " + why));
             }
         };
     }
 
-    private static Health transferring(String why, LocalSigns signs) {
+    private static Health transferring(String why, LocalSigns signs, ProbePolicy policy) {
         Duration quiet = signs.transferQuietFor();
-        if (quiet.compareTo(STALE_TRANSFER) >= 0) {
+        if (quiet.compareTo(policy.staleTransfer()) >= 0) {
             String stale = "state-transfer markers (sst_in_progress or wsrep_sst.pid) are in the data directory, but nothing there changed for "
-                    + seconds(quiet) + ", " + seconds(STALE_TRANSFER) + " or more: the transfer is dead, not running";
+                    + seconds(quiet) + ", " + seconds(policy.staleTransfer()) + " or more: the transfer is dead, not running";
             return new Health(
                     Verdict.no("not live: " + stale + "; " + why),
                     Verdict.no("not ready: " + stale + "; " + why),

@@ -29,11 +29,17 @@ class ProbeCommandTest {
             assertThat(run("probe", sub, "--help")).isZero();
             String help = out.toString().replaceAll("\\s+", " ");
             for (String env : new String[] {"AGENT_HOST", "AGENT_PORT", "AGENT_USER", "AGENT_PASSWORD_FILE", "AGENT_QUERY_TIMEOUT",
-                    "AGENT_AVAILABLE_WHEN_DONOR", "AGENT_STARTUP_GRACE", "AGENT_DATADIR", "AGENT_CONFIG_DIR", "AGENT_VERBOSE"}) {
+                    "AGENT_AVAILABLE_WHEN_DONOR", "AGENT_STARTUP_GRACE", "AGENT_STALE_TRANSFER_AFTER", "AGENT_DATADIR", "AGENT_CONFIG_DIR", "AGENT_VERBOSE"}) {
                 assertThat(help).as(sub).contains("(env: " + env + ")");
             }
             assertThat(help).as(sub).contains(sub.equals("serve") ? "(env: AGENT_LISTEN)" : "(env: AGENT_SIDECAR)");
         }
+    }
+
+    @Test
+    void aZeroStaleTransferBoundIsAUsageErrorOnOneLine() {
+        assertThat(run("probe", "liveness", "--stale-transfer-after", "0s", "--sidecar", "none")).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("agent: --stale-transfer-after must be positive");
     }
 
     @Test

@@ -43,6 +43,18 @@ class DataDirStateTest {
     }
 
     @Test
+    void theEmptyGrastateACutOffTransferLeavesIsPartOfItsPartialDataNotAnError() {
+        // what a kill -9 mid-SST left on real Galera (e2e S14): an empty grastate.dat beside the markers
+        DataDirState s = DataDirState.classify(Set.of("grastate.dat", "sst_in_progress", "wsrep_sst.pid", "ibdata1", "mysql"), Optional.of(""),
+                false);
+        assertThat(s.cutOffTransfer()).isTrue();
+        assertThat(s.grastate()).isEmpty();
+        assertThat(s.describe()).contains("a state transfer was cut off here (sst_in_progress, wsrep_sst.pid left behind)");
+        assertThatThrownBy(() -> DataDirState.classify(Set.of("grastate.dat", "ibdata1"), Optional.of(""), false))
+                .as("without the markers an empty grastate.dat is still an error").isInstanceOf(InvalidFieldException.class);
+    }
+
+    @Test
     void gvwstateGivesItsOwnUuidAndMembers() {
         GvwState g = GvwState.parse("my_uuid: 88bef0fa-e983-11f1-b951-73e7b3e7b2c9\n#vwbeg\nview_id: 3 88bef0fa-e983-11f1-b951-73e7b3e7b2c9 1\n"
                 + "bootstrap: 0\nmember: 88bef0fa-e983-11f1-b951-73e7b3e7b2c9 0\nmember: 99bef0fa-e983-11f1-b951-73e7b3e7b2c9 0\n#vwend\n");

@@ -120,6 +120,18 @@ class HealthVerdictTest {
     }
 
     @Test
+    void theStaleTransferBoundIsThePolicys() {
+        ProbePolicy quick = new ProbePolicy(false, Duration.ofSeconds(60), "probe", "127.0.0.1:3306", Duration.ofSeconds(20));
+        LocalSigns quiet25 = new LocalSigns(true, Duration.ofSeconds(25), Duration.ofSeconds(25), Duration.ZERO);
+        Health h = HealthVerdict.judge(new Failed(Failure.DOWN, "Connection refused"), quiet25, quick);
+        assertThat(h.live().ok()).isFalse();
+        assertThat(h.live().reason()).contains("nothing there changed for 25s, 20s or more");
+        assertThat(HealthVerdict.judge(new Failed(Failure.DOWN, "Connection refused"), quiet25, STRICT).live().ok())
+                .as("the default bound is five minutes").isTrue();
+        assertThat(STRICT.staleTransfer()).isEqualTo(HealthVerdict.STALE_TRANSFER);
+    }
+
+    @Test
     void downReasonsSayHowLongAndWhichGrace() {
         Health h = HealthVerdict.judge(new Failed(Failure.DOWN, "Connection refused"), new LocalSigns(false, Duration.ofMillis(61_500)), STRICT);
         assertThat(h.live().reason()).isEqualTo("not live: mysqld is not answering on 127.0.0.1:3306 (Connection refused) for 61.5s, "
