@@ -28,6 +28,8 @@ public final class AgentSteps implements PodSteps {
     private final boolean kubeApi;
     private final int probeSpeedUp;
     private final Map<Integer, Map<String, String>> extraEnv = new ConcurrentHashMap<>();
+    private final Map<Integer, Map<String, String>> sidecarEnv = new ConcurrentHashMap<>();
+    private final Map<Integer, Duration> mariadbDelay = new ConcurrentHashMap<>();
     private Path secrets;
     private Path kubeconfig;
 
@@ -105,6 +107,11 @@ public final class AgentSteps implements PodSteps {
         // the manifest's command: prepare-start before every start of mariadbd, its output as extra arguments
         String preamble = "args=$(" + pod.workDir().resolve("agent") + " prepare-start) || exit $?\n"
                 + "# shellcheck disable=SC2086\nset -- \"$@\" $args";
+        Duration delay = mariadbDelay.get(pod.ordinal());
+        if (delay != null) {
+            // a slow container start (an image pull, a slow volume): the init containers are done, mariadbd is not there yet
+            preamble = "echo \"entry: slow start, sleeping " + delay.toSeconds() + " s\"; sleep " + delay.toSeconds() + "\n" + preamble;
+        }
         return new Container("mariadb", pod.mariadbEntry(preamble), Map.of("INIT_SQL", initSql,
                 "AGENT_DATADIR", pod.dataDir().toString(), "AGENT_CONFIG_DIR", pod.configDir().toString(),
                 "AGENT_MARIADBD", "/usr/sbin/mariadbd", "AGENT_DEFAULTS_FILE", pod.imageConfig().toString()));
@@ -126,6 +133,7 @@ public final class AgentSteps implements PodSteps {
         } else {
             env.put("AGENT_NO_KUBE_API", "true");
         }
+        env.putAll(sidecarEnv.getOrDefault(pod.ordinal(), Map.of()));
         return List.of(new Container("probe", List.of(pod.workDir().resolve("agent").toString(), "probe", "serve"), env));
     }
 
@@ -151,5 +159,28 @@ public final class AgentSteps implements PodSteps {
     public static String bootstrapLog(Pod pod) throws IOException {
         Path log = pod.logDir().resolve("bootstrap.log");
         return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** Extra environment for pod {@code ordinal}'s {@code probe} sidecar from its next start on. */
+    public void setSidecarEnv(int ordinal, String name, String value) {
+        sidecarEnv.computeIfAbsent(ordinal, k -> new ConcurrentHashMap<>()).put(name, value);
+    }
+
+    public void clearSidecarEnv(int ordinal) {
+        sidecarEnv.remove(ordinal);
+    }
+
+    /** Pod {@code ordinal}'s mariadb container waits {@code delay} before {@code prepare-start} and mariadbd, from its next start on. */
+    public void setMariadbStartDelay(int ordinal, Duration delay) {
+        mariadbDelay.put(ordinal, delay);
+    }
+
+    public void clearMariadbStartDelay(int ordinal) {
+        mariadbDelay.remove(ordinal);
+    }
+
+    /** The probe user's password file every sidecar reads (the manifest's probe Secret). */
+    public Path probePasswordFile() {
+        return secrets.resolve("probe-password");
     }
 }

@@ -186,4 +186,22 @@ public final class KubeApi implements AutoCloseable {
     public void close() {
         stop();
     }
+
+    /** The bootstrap Lease as the API holds it. */
+    public JsonNode lease() throws IOException {
+        return JSON.readTree(call("get-lease"));
+    }
+
+    /**
+     * For {@code window} from now, every publish of pod N's final decision times out (not applied; answered 504 after the
+     * agent's request timeout): the API is slow exactly when that pod must make its decision known.
+     */
+    public void slowDecidedPublishes(int ordinal, Duration window) throws IOException {
+        call("slow-decided " + ordinal + " " + window.toSeconds());
+    }
+
+    /** How many publishes {@link #slowDecidedPublishes} held since the API stand-in started. */
+    public int heldPublishes() throws IOException {
+        return Integer.parseInt(call("held").strip());
+    }
 }

@@ -22,7 +22,9 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Kubernetes API stand-in, as its own process inside the bridge namespace (so the pods reach
@@ -31,7 +33,10 @@ import java.util.concurrent.TimeUnit;
  * cannot reach that address, drives it through stdin, one command a line, one answer a line
  * ({@code OK [json]} or {@code ERR message}):
  * {@code statefulset REPLICAS}, {@code pod ORDINAL} (a new Pod object, as a restarted pod gets),
- * {@code delete-pod ORDINAL}, {@code get-pod ORDINAL}, {@code get-statefulset}, {@code get-state} (the state ConfigMap).
+ * {@code delete-pod ORDINAL}, {@code get-pod ORDINAL}, {@code get-statefulset}, {@code get-state} (the state ConfigMap),
+ * {@code get-lease} (the bootstrap Lease). A fault: {@code slow-decided ORDINAL SECONDS} makes every publish of pod
+ * ORDINAL's final decision (JOIN, BOOTSTRAP_FROM_HERE, NEW_CLUSTER) in the next SECONDS time out: not applied, and
+ * answered 504 only after {@link #SLOW_ANSWER}, past the agent's request timeout; {@code held} counts them.
  */
 public final class MockKubeApi {
     private static final String NS = PodNetwork.NAMESPACE;
@@ -42,12 +47,44 @@ public final class MockKubeApi {
     private static final String LEASE = STS + "-galera-bootstrap";
     private static final Map<String, String> LABELS = Map.of("app.kubernetes.io/name", STS, "app.kubernetes.io/instance", STS);
 
+    /** Longer than the agent's request timeout (5 s): the client gives up first, as on an API server that hangs. */
+    static final java.time.Duration SLOW_ANSWER = java.time.Duration.ofSeconds(8);
+    private static final Map<String, Long> SLOW_UNTIL = new ConcurrentHashMap<>();
+    private static final AtomicInteger HELD = new AtomicInteger();
+
     private MockKubeApi() {}
+
+    /** The timeout of a publish of a final decision while {@code slow-decided} lasts for that pod; null for any other request. */
+    private static io.fabric8.mockwebserver.http.MockResponse slowDecided(io.fabric8.mockwebserver.http.RecordedRequest r) {
+        if (SLOW_UNTIL.isEmpty() || !r.getPath().contains("/configmaps/" + STATE)) {
+            return null;
+        }
+        // {"data":{"galera-N":"{...\"decision\":\"JOIN\"...}"}}: the state is a JSON string inside the patch
+        String body = r.getUtf8Body().replace("\\", "");
+        boolean decided = body.matches("(?s).*\"decision\"\\s*:\\s*\"(JOIN|BOOTSTRAP_FROM_HERE|NEW_CLUSTER)\".*");
+        for (Map.Entry<String, Long> e : SLOW_UNTIL.entrySet()) {
+            if (decided && body.contains("\"" + e.getKey() + "\"") && System.nanoTime() < e.getValue()) {
+                HELD.incrementAndGet();
+                System.err.println("[mock-api] publish of " + e.getKey() + "'s decision held, answered 504 after " + SLOW_ANSWER.toSeconds() + " s");
+                return new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(504)
+                        .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Timeout\","
+                                + "\"message\":\"the server was unable to return a response in the time allotted\",\"code\":504}")
+                        .setBodyDelay(SLOW_ANSWER);
+            }
+        }
+        return null;
+    }
 
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         MockWebServer web = new MockWebServer();
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), web, new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), web, new HashMap<>(), new KubernetesCrudDispatcher() {
+            @Override
+            public io.fabric8.mockwebserver.http.MockResponse handlePatch(io.fabric8.mockwebserver.http.RecordedRequest request) {
+                io.fabric8.mockwebserver.http.MockResponse slow = slowDecided(request);
+                return slow != null ? slow : super.handlePatch(request);
+            }
+        }, false);
         server.start(InetAddress.getByName(args[0]), Integer.parseInt(args[1]));
         // the mock server keeps every request unless someone takes them
         Thread.ofPlatform().daemon().start(() -> {
@@ -133,6 +170,12 @@ public final class MockKubeApi {
             case "get-pod" -> json(client.pods().withName(PodNetwork.podName(Integer.parseInt(f[1]))).get());
             case "get-statefulset" -> json(client.apps().statefulSets().withName(STS).get());
             case "get-state" -> json(client.configMaps().withName(STATE).get());
+            case "get-lease" -> json(client.leases().withName(LEASE).get());
+            case "slow-decided" -> {
+                SLOW_UNTIL.put(PodNetwork.podName(Integer.parseInt(f[1])), System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(f[2])));
+                yield "";
+            }
+            case "held" -> Integer.toString(HELD.get());
             default -> throw new IllegalArgumentException("unknown command " + f[0]);
         };
     }
