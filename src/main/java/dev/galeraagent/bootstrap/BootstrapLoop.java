@@ -54,6 +54,7 @@ public final class BootstrapLoop {
     private final StartFiles files;
     /** This run's id in what it publishes: a state from another run of the same pod is told apart. */
     private final String run = UUID.randomUUID().toString();
+    private PhaseTimer phases;
 
     /** Waits between rounds; tests pass one that advances their clock instead of sleeping. */
     @FunctionalInterface
@@ -94,12 +95,16 @@ public final class BootstrapLoop {
 
     /** Runs to a final plan and returns it; throws AgentException for REFUSE (3), timeout (4) and failures. */
     public Plan run() {
+        phases = new PhaseTimer(clock);
         PodIdentity id = s.identity();
         DataDirState dir = inspect();
+        phases.mark("identity");
         DiscoveryResult found = directory.discover();
         String nodeAddress = found.nodeAddress(s.identity());
         GaleraConfig config = s.galeraConfig(nodeAddress);
+        phases.mark("dns");
         LocalState local = localState(dir, config);
+        phases.mark("recover");
         if (s.dryRun()) {
             return new DryRunReport(s, board, files, out).print(dir, local, config, found, nodeAddress, statuses(found));
         }
@@ -137,12 +142,14 @@ public final class BootstrapLoop {
                 Plan plan = Planner.plan(new PlannerInput(id.ordinal(), s.replicas(), local, statuses, published, remembered,
                         board.readyPods(), quorum, recoveryTimeoutPassed, s.forced(), board.openBootstrap()));
                 remembered = BootstrapPolicy.remember(remembered, published, statuses);
+                phases.mark("election");
                 LeaseGrant grant = null;
                 if (BootstrapPolicy.bootstraps(plan)) {
                     grant = board.acquireLease(id.podName(), plan instanceof Plan.BootstrapFromHere b ? Optional.of(b.position()) : Optional.empty());
                     BootstrapPolicy.Confirmed c = BootstrapPolicy.confirm(plan, grant, statuses(found), s.replicas());
                     release(c);
                     plan = c.plan();
+                    phases.mark("lease");
                 }
                 PublishedState own = PublishedStates.of(id.ordinal(), local, Optional.of(plan), s.forced(), clock.instant(), Version.get(),
                         run, s.podUid().orElse(null));
@@ -155,6 +162,8 @@ public final class BootstrapLoop {
                             run, s.podUid().orElse(null));
                 }
                 board.decided(own);
+                phases.mark("publish");
+                phases.decision(plan.name());
                 if (server != null) {
                     server.update(StatusServer.waiting(s.identity(), dir, own));
                 }
@@ -170,6 +179,7 @@ public final class BootstrapLoop {
                         }
                         sleep(min(backoff, Duration.between(clock.instant(), deadline)));
                         backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
+                        phases.mark("election");
                         found = null;
                     }
                     case Plan.Refuse r -> {
@@ -191,12 +201,14 @@ public final class BootstrapLoop {
             if (server != null) {
                 server.close();
             }
+            LOG.info(phases.summary());
         }
     }
 
     private Plan decided(DataDirState dir, GaleraConfig config, Plan plan, LeaseGrant grant) {
         LOG.info("decision " + oneLine(plan));
         files.write(dir, config, plan, grant);
+        phases.mark("config");
         return plan;
     }
 

@@ -24,6 +24,7 @@ public final class ProbeMetrics {
     private final Counter requests;
     private final Counter queryErrors;
     private final Histogram queryDuration;
+    private final RecoveryTimes recovery = RecoveryTimes.sinceProcessStart();
 
     public ProbeMetrics(Supplier<Observation> latest, NodeFiles files) {
         requests = Counter.builder().name("galera_agent_probe_requests")
@@ -60,6 +61,16 @@ public final class ProbeMetrics {
         since("galera_agent_bootstrap_lease_held_since_timestamp_seconds",
                 "Since when this pod holds the bootstrap Lease (a pending bootstrap-request.json naming one); absent otherwise",
                 files::bootstrapLeaseHeldSince);
+        // durations, unlike the instants above: each is fixed once reached and tells how long the pod's start took
+        duration("galera_agent_start_to_primary_seconds", "Seconds from the start of this pod's main containers (mariadbd and this sidecar)"
+                + " to the first status read that saw wsrep_cluster_status=Primary; absent until then", recovery::toPrimary);
+        duration("galera_agent_start_to_synced_seconds", "Seconds from the start of this pod's main containers (mariadbd and this sidecar)"
+                + " to the first status read that saw the node Synced (wsrep_local_state 4); absent until then", recovery::toSynced);
+    }
+
+    private void duration(String name, String help, Supplier<Optional<java.time.Duration>> d) {
+        GaugeWithCallback.builder().name(name).help(help)
+                .callback(cb -> d.get().ifPresent(x -> cb.call(x.toNanos() / 1e9))).register(registry);
     }
 
     private void since(String name, String help, Supplier<Optional<Instant>> instant) {
@@ -95,6 +106,7 @@ public final class ProbeMetrics {
     /** Records one status read (called by the cache's worker). */
     public void read(StatusCache.Snapshot s) {
         queryDuration.observe(s.latency().toNanos() / 1e9);
+        recovery.observe(s.observation(), s.takenNanos());
         if (s.observation() instanceof Failed f) {
             queryErrors.labelValues(f.failure().name().toLowerCase(Locale.ROOT)).inc();
         }

@@ -123,7 +123,7 @@ class BootstrapLoopTest {
         assertThat(Files.readString(s.oneShotDir().resolve("bootstrap.cnf"))).contains("wsrep_start_position = " + U1 + ":57")
                 .doesNotContain("wsrep_new_cluster");
         assertThat(Files.exists(s.configDir().resolve(HandOff.REQUEST))).isFalse();
-        assertThat(logged.toString()).contains("decision JOIN: pods [0] are in a live Primary component");
+        assertThat(logged.toString()).contains("decision JOIN: pods [0] are in a live Primary component").containsPattern("bootstrap summary: decision=JOIN total=[0-9.]+s identity=");
     }
 
     @Test

@@ -85,6 +85,7 @@ class AgentFullCrashIT {
             long best = c.ordinals().stream().mapToLong(AgentFullCrashIT::publishedSeqno).max().orElseThrow();
             assertThat(publishedSeqno(from)).as("the bootstrapping pod holds the highest seqno").isEqualTo(best);
             Scenarios.record("S5 kill -9 of every pod under writes", c, t, check, "compare: baselines");
+            Timeline.record("S5 kill -9 of every pod under writes", c, t0);
         }
     }
 

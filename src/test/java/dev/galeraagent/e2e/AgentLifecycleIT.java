@@ -62,6 +62,7 @@ class AgentLifecycleIT {
         assertThat(Scenarios.decision(c, 2)).isEqualTo("JOIN");
         c.createAppSchema();
         Scenarios.record("S1 fresh start of three pods", c, t, null, "");
+        Timeline.record("S1 fresh start of three pods", c, t0);
     }
 
     /** Issue 12: {@code agent status} in a pod, with the pod's own environment, right after the fresh start. */
@@ -154,6 +155,7 @@ class AgentLifecycleIT {
             Checker.Check check = Scenarios.assertNoLoss(c, w);
             assertThat(c.status(0).stateUuid()).isEqualTo(clusterUuid);
             Scenarios.record("S2 rolling restart", c, new Scenarios.Timing(null, took), check, "2, 1, 0 one at a time");
+            Timeline.record("S2 rolling restart", c, t0);
         }
     }
 

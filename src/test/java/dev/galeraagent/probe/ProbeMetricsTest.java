@@ -52,4 +52,26 @@ class ProbeMetricsTest {
                 .doesNotContain("galera_agent_state_transfer_started_timestamp_seconds ")
                 .doesNotContain("galera_agent_bootstrap_lease_held_since_timestamp_seconds ");
     }
+
+    @Test
+    void theTimesToPrimaryAndToSyncedAppearOnceAReadSawThemAndStayFixed() throws Exception {
+        ProbeMetrics metrics = new ProbeMetrics(() -> null, new NodeFiles(dir, dir));
+        assertThat(scrape(metrics)).doesNotContain("galera_agent_start_to_primary_seconds ").doesNotContain("galera_agent_start_to_synced_seconds ");
+
+        metrics.read(new StatusCache.Snapshot(new Observation.Answered(Map.of("wsrep_cluster_status", "Primary", "wsrep_local_state", "2")),
+                System.nanoTime(), Duration.ofMillis(1), Duration.ZERO));
+        String first = scrape(metrics);
+        assertThat(first).contains("galera_agent_start_to_primary_seconds ").doesNotContain("galera_agent_start_to_synced_seconds ");
+
+        metrics.read(new StatusCache.Snapshot(new Observation.Answered(Map.of("wsrep_cluster_status", "Primary", "wsrep_local_state", "4")),
+                System.nanoTime(), Duration.ofMillis(1), Duration.ZERO));
+        String second = scrape(metrics);
+        assertThat(value(second, "galera_agent_start_to_primary_seconds")).isEqualTo(value(first, "galera_agent_start_to_primary_seconds"));
+        assertThat(value(second, "galera_agent_start_to_synced_seconds")).isGreaterThanOrEqualTo(value(second, "galera_agent_start_to_primary_seconds"));
+    }
+
+    static double value(String text, String name) {
+        return text.lines().filter(l -> l.startsWith(name + " ")).map(l -> Double.parseDouble(l.substring(name.length() + 1).strip()))
+                .findFirst().orElseThrow();
+    }
 }

@@ -1,0 +1,57 @@
+package dev.galeraagent.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** S5 with five pods: how the full-crash recovery grows with the number of pods (issue 11). */
+class AgentFullCrash5IT {
+    private static Cluster c;
+
+    @BeforeAll
+    static void create() throws Exception {
+        E2e.assumeAvailable();
+        assumeTrue(AgentSteps.built(), "the agent package is built by ./mvnw package (target/agent)");
+        c = Cluster.create("fullcrash5", 5, new AgentSteps());
+        Instant t0 = Instant.now();
+        c.startAll();
+        Scenarios.Timing t = Scenarios.awaitFormed(c, t0);
+        c.createAppSchema();
+        Scenarios.record("S1 fresh start of five pods", c, t, null, "");
+        Timeline.record("S1 fresh start of five pods", c, t0);
+    }
+
+    @AfterAll
+    static void close() {
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    @Test
+    void s5AfterKill9OfEveryOneOfFivePodsOneBootstrapsTheOthersJoinAndNoAcknowledgedRowIsLost() throws Exception {
+        try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
+            Scenarios.writeFor(w, Duration.ofSeconds(4));
+            c.kill9All();
+            w.stop();
+            Instant t0 = Instant.now();
+            c.startAll();
+            Scenarios.Timing t = Scenarios.awaitFormed(c, t0);
+            Checker.Check check = Scenarios.assertNoLoss(c, w);
+            assertThat(c.ordinals().stream().filter(i -> {
+                try {
+                    return "BOOTSTRAP_FROM_HERE".equals(Scenarios.decision(c, i));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).count()).as("bootstrapping pods: %s", Scenarios.decisions(c)).isEqualTo(1);
+            Scenarios.record("S5 kill -9 of every pod under writes, five pods", c, t, check, "");
+            Timeline.record("S5 kill -9 of every pod under writes, five pods", c, t0);
+        }
+    }
+}
