@@ -1,10 +1,9 @@
 package dev.galeraagent.bootstrap;
 
-import dev.galeraagent.handoff.HandOff;
-
 import dev.galeraagent.galera.Position;
 import dev.galeraagent.galera.Uuids;
 import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.status.Phase;
 import dev.galeraagent.status.PublishedState;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -87,12 +86,12 @@ public final class Planner {
         }
         List<Integer> handedOff = new ArrayList<>(in.peerStatuses().entrySet().stream()
                 .filter(e -> e.getKey() != in.selfOrdinal() && e.getValue().lastDecision() != null
-                        && HandOff.PHASE_REQUESTED.equals(e.getValue().lastDecision().phase()))
+                        && Phase.BOOTSTRAP_REQUESTED.is(e.getValue().lastDecision().phase()))
                 .map(Map.Entry::getKey).toList());
         // one this run saw handed off and has not seen since: it may be Primary behind a partition
         in.remembered().forEach((o, st) -> {
             PodView now = views.get(o);
-            if (o != in.selfOrdinal() && HandOff.PHASE_REQUESTED.equals(st.phase()) && !handedOff.contains(o)
+            if (o != in.selfOrdinal() && Phase.BOOTSTRAP_REQUESTED.is(st.phase()) && !handedOff.contains(o)
                     && !in.peerStatuses().containsKey(o) && (now == null || now.source() != Source.CURRENT)) {
                 handedOff.add(o);
             }

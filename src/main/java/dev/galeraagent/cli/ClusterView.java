@@ -3,12 +3,14 @@ package dev.galeraagent.cli;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.galeraagent.discovery.PeerStatus;
-import dev.galeraagent.kube.AgentEvent;
 import dev.galeraagent.handoff.LeaseRecord;
+import dev.galeraagent.kube.AgentEvent;
 import dev.galeraagent.kube.PodInfo;
 import dev.galeraagent.kube.PodStates;
 import dev.galeraagent.kube.StatefulSetInfo;
+import dev.galeraagent.status.Decision;
 import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.status.Phase;
 import dev.galeraagent.status.PublishedState;
 import java.time.Duration;
 import java.time.Instant;
@@ -223,7 +225,7 @@ final class ClusterView {
     private static List<String> advice(Inputs in, List<Row> rows, HistoryView history) {
         StatefulSetInfo sts = in.sts();
         List<String> advice = new ArrayList<>();
-        List<Integer> refused = rows.stream().filter(r -> "REFUSE".equals(r.decision()) && "refused".equals(r.agentPhase()))
+        List<Integer> refused = rows.stream().filter(r -> Decision.REFUSE.is(r.decision()) && Phase.REFUSED.is(r.agentPhase()))
                 .map(Row::ordinal).toList();
         if (!refused.isEmpty()) {
             if ("different".equals(history.state())) {
@@ -240,7 +242,7 @@ final class ClusterView {
                         + " -c bootstrap)");
             }
         }
-        List<Integer> waiting = rows.stream().filter(r -> "waiting".equals(r.agentPhase())).map(Row::ordinal).toList();
+        List<Integer> waiting = rows.stream().filter(r -> Phase.WAITING.is(r.agentPhase())).map(Row::ordinal).toList();
         TreeSet<Integer> silent = new TreeSet<>(in.states().notPublished());
         if (!waiting.isEmpty() && !silent.isEmpty()) {
             String who = silent.stream().map(o -> sts.podName(o) + " (" + silence(in, o) + ")").collect(Collectors.joining(", "));
