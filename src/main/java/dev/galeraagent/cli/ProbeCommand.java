@@ -5,10 +5,7 @@ import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.discovery.PodIdentity;
 import dev.galeraagent.discovery.SystemFacts;
-import dev.galeraagent.kube.BootstrapLease;
-import dev.galeraagent.kube.EventReason;
 import dev.galeraagent.kube.EventSink;
-import dev.galeraagent.kube.KubeApi;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.probe.ExecCheck;
 import dev.galeraagent.handoff.HandOffTask;
@@ -222,63 +219,6 @@ public final class ProbeCommand implements Runnable {
                     + policy.startupGrace().toSeconds() + "s, available when donor: " + policy.availableWhenDonor());
             stopped.await();
             return ExitCode.OK.code();
-        }
-    }
-
-    /**
-     * Opens the Kubernetes client only when a hand-off names a Lease: a node without one never loads fabric8,
-     * which would cost the long-running sidecar memory for nothing.
-     */
-    static final class LazyLeases implements HandOffTask.LeaseOpener, EventSink, AutoCloseable {
-        private final Optional<Path> kubeconfig;
-        private final Who who;
-        private KubeApi api;
-        private EventSink events;
-
-        LazyLeases(Optional<Path> kubeconfig, Who who) {
-            this.kubeconfig = kubeconfig;
-            this.who = who;
-        }
-
-        @Override
-        public synchronized BootstrapLease open(String namespace, String name) {
-            return api(namespace).lease(name);
-        }
-
-        private KubeApi api(String namespace) {
-            if (api != null && !api.namespace().equals(namespace)) {
-                close();
-            }
-            if (api == null) {
-                api = KubeApi.connect(kubeconfig, namespace);
-            }
-            return api;
-        }
-
-        /** Events go on this pod, in its namespace; a pod outside a StatefulSet (a laptop, a test) records none. */
-        @Override
-        public synchronized void record(EventReason reason, String message) {
-            if (who.ordinal() == null) {
-                return;
-            }
-            try {
-                if (events == null || api == null || !api.namespace().equals(who.namespace())) {
-                    String statefulSet = who.pod().substring(0, who.pod().lastIndexOf('-'));
-                    events = api(who.namespace()).events(who.pod(), statefulSet);
-                }
-                events.record(reason, message);
-            } catch (RuntimeException e) { // no client (an unreadable kubeconfig): an Event is never worth stopping for
-                Log.of("events").warn("cannot record Event " + reason.reason() + ": " + e.getMessage());
-            }
-        }
-
-        @Override
-        public synchronized void close() {
-            if (api != null) {
-                api.close();
-                api = null;
-            }
-            events = null;
         }
     }
 
