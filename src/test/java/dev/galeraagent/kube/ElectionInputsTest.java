@@ -106,7 +106,7 @@ class ElectionInputsTest {
                 assertThat(read.missing()).isEqualTo(ordinals(kinds, Kind.NO_POD));
                 assertThat(read.unpublished()).isEqualTo(ordinals(kinds, Kind.NOT_PUBLISHED));
                 assertThat(read.malformed()).isEmpty();
-                assertThat(read.complete()).isEqualTo(expected.size() == replicas);
+                assertThat(read.notPublished().isEmpty()).isEqualTo(expected.size() == replicas);
             }
         } finally {
             pool.shutdownNow();
