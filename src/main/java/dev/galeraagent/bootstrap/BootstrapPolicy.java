@@ -19,7 +19,7 @@ import java.util.Optional;
  * the loop runs: what the data directory means, what a run remembers, the rule-6 re-check before a bootstrap, and which
  * files a final plan writes.
  */
-public final class BootstrapPolicy {
+final class BootstrapPolicy {
     private BootstrapPolicy() {
     }
 

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * same states chooses the same pod. What a pod saw earlier in its run, and what the others published when they decided,
  * are lower bounds on their data: the election never picks a pod with less data than any of them (invariant S2).
  */
-public final class Planner {
+final class Planner {
     private Planner() {
     }
 
