@@ -1,13 +1,12 @@
 package dev.galeraagent.bootstrap;
 
-import dev.galeraagent.handoff.HandOff;
-
 import dev.galeraagent.galera.DataDirState;
 import dev.galeraagent.galera.GaleraConfig;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.Position;
 import dev.galeraagent.galera.Uuids;
 import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.status.Phase;
 import dev.galeraagent.status.PublishedState;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +19,7 @@ import java.util.Optional;
  * the loop runs: what the data directory means, what a run remembers, the rule-6 re-check before a bootstrap, and which
  * files a final plan writes.
  */
-public final class BootstrapPolicy {
+final class BootstrapPolicy {
     private BootstrapPolicy() {
     }
 
@@ -90,12 +89,12 @@ public final class BootstrapPolicy {
             return;
         }
         PublishedState old = memory.get(ordinal);
-        if (HandOff.PHASE_REQUESTED.equals(s.phase())) {
+        if (Phase.BOOTSTRAP_REQUESTED.is(s.phase())) {
             // a bootstrap handed to mysqld: remembered until the pod is seen again past it (rule 9 has no Lease to record it)
             memory.put(ordinal, s);
             return;
         }
-        if (old != null && HandOff.PHASE_REQUESTED.equals(old.phase()) && !PublishedStates.current(s)) {
+        if (old != null && Phase.BOOTSTRAP_REQUESTED.is(old.phase()) && !PublishedStates.current(s)) {
             memory.remove(ordinal);
             return;
         }

@@ -1,6 +1,7 @@
 package dev.galeraagent.bootstrap;
 
 import dev.galeraagent.galera.Position;
+import dev.galeraagent.status.Decision;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -9,18 +10,26 @@ import java.util.Optional;
 public sealed interface Plan {
     List<String> reasons();
 
+    /** The decision this plan is, by its name in logs, Events and JSON. */
+    default Decision decision() {
+        return switch (this) {
+            case NewCluster n -> Decision.NEW_CLUSTER;
+            case Join j -> Decision.JOIN;
+            case BootstrapFromHere b -> Decision.BOOTSTRAP_FROM_HERE;
+            case Wait w -> Decision.WAIT;
+            case Refuse r -> Decision.REFUSE;
+        };
+    }
+
     /** The plan's name in logs and JSON: NEW_CLUSTER, JOIN, BOOTSTRAP_FROM_HERE, WAIT, REFUSE. */
-    String name();
+    default String name() {
+        return decision().name();
+    }
 
     /** Every data directory is empty and this is pod 0: start a new cluster. */
     record NewCluster(List<String> reasons) implements Plan {
         public NewCluster {
             reasons = List.copyOf(reasons);
-        }
-
-        @Override
-        public String name() {
-            return "NEW_CLUSTER";
         }
     }
 
@@ -35,11 +44,6 @@ public sealed interface Plan {
             Objects.requireNonNull(startPosition, "startPosition");
             reasons = List.copyOf(reasons);
         }
-
-        @Override
-        public String name() {
-            return "JOIN";
-        }
     }
 
     /** Full-crash recovery: this node holds the most recent state and starts the new Primary from {@code position}. */
@@ -47,11 +51,6 @@ public sealed interface Plan {
         public BootstrapFromHere {
             Objects.requireNonNull(position, "position");
             reasons = List.copyOf(reasons);
-        }
-
-        @Override
-        public String name() {
-            return "BOOTSTRAP_FROM_HERE";
         }
     }
 
@@ -64,22 +63,12 @@ public sealed interface Plan {
             Objects.requireNonNull(awaiting, "awaiting");
             reasons = List.copyOf(reasons);
         }
-
-        @Override
-        public String name() {
-            return "WAIT";
-        }
     }
 
     /** Going on could lose data: a person must decide ({@code --force-bootstrap-from}). */
     record Refuse(List<String> reasons) implements Plan {
         public Refuse {
             reasons = List.copyOf(reasons);
-        }
-
-        @Override
-        public String name() {
-            return "REFUSE";
         }
     }
 }

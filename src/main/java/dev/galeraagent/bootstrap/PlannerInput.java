@@ -25,7 +25,7 @@ import java.util.Set;
  * @param forced               a person's {@code --force-bootstrap-from}
  * @param openBootstrap        the pod the bootstrap Lease names as bootstrapped with its cluster not complete yet
  */
-public record PlannerInput(
+record PlannerInput(
         int selfOrdinal,
         int replicas,
         LocalState local,

@@ -1,7 +1,9 @@
 package dev.galeraagent.bootstrap;
 
+import dev.galeraagent.status.Phase;
 import dev.galeraagent.status.PublishedState;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -12,7 +14,7 @@ public final class PublishedStates {
     }
 
     /** Phases a running {@code agent bootstrap} publishes before it has decided to start mysqld. */
-    static final Set<String> ELECTION_PHASES = Set.of("inspecting", "waiting", "refused");
+    static final Set<Phase> ELECTION_PHASES = EnumSet.of(Phase.INSPECTING, Phase.WAITING, Phase.REFUSED);
 
     /**
      * True when the state is fit for the election as it stands: its pod's {@code agent bootstrap} is still running, so
@@ -21,19 +23,19 @@ public final class PublishedStates {
      * (found by e2e scenario S9).
      */
     public static boolean current(PublishedState s) {
-        return ELECTION_PHASES.contains(s.phase());
+        return Phase.of(s.phase()).filter(ELECTION_PHASES::contains).isPresent();
     }
 
     /** {@code plan} is empty before the first decision; {@code run} identifies this agent bootstrap run. */
     public static PublishedState of(int ordinal, LocalState local, Optional<Plan> plan, Optional<ForcedBootstrap> forced, Instant now,
                                     String version, String run, String podUid) {
         String phase = plan.map(p -> switch (p) {
-            case Plan.Wait w -> "waiting";
-            case Plan.Refuse r -> "refused";
-            case Plan.NewCluster n -> "decided";
-            case Plan.BootstrapFromHere b -> "decided";
-            case Plan.Join j -> "decided";
-        }).orElse("inspecting");
+            case Plan.Wait w -> Phase.WAITING;
+            case Plan.Refuse r -> Phase.REFUSED;
+            case Plan.NewCluster n -> Phase.DECIDED;
+            case Plan.BootstrapFromHere b -> Phase.DECIDED;
+            case Plan.Join j -> Phase.DECIDED;
+        }).orElse(Phase.INSPECTING).wire();
         List<String> reasons = plan.map(Plan::reasons).orElse(List.of());
         String decision = plan.map(Plan::name).orElse(null);
         Integer forcedFrom = forced.map(ForcedBootstrap::ordinal).orElse(null);

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.galeraagent.bootstrap.PublishedStates;
 import dev.galeraagent.discovery.PeerStatus;
-import dev.galeraagent.kube.AgentEvent;
 import dev.galeraagent.handoff.LeaseRecord;
+import dev.galeraagent.kube.AgentEvent;
 import dev.galeraagent.kube.PodInfo;
 import dev.galeraagent.kube.PodStates;
 import dev.galeraagent.kube.StatefulSetInfo;
+import dev.galeraagent.status.Decision;
 import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.status.Phase;
 import dev.galeraagent.status.PublishedState;
 import java.time.Duration;
 import java.time.Instant;
@@ -224,7 +226,7 @@ final class ClusterView {
     private static List<String> advice(Inputs in, List<Row> rows, HistoryView history) {
         StatefulSetInfo sts = in.sts();
         List<String> advice = new ArrayList<>();
-        List<Integer> refused = rows.stream().filter(r -> "REFUSE".equals(r.decision()) && "refused".equals(r.agentPhase()))
+        List<Integer> refused = rows.stream().filter(r -> Decision.REFUSE.is(r.decision()) && Phase.REFUSED.is(r.agentPhase()))
                 .map(Row::ordinal).toList();
         if (!refused.isEmpty()) {
             if ("different".equals(history.state())) {
@@ -241,7 +243,7 @@ final class ClusterView {
                         + " -c bootstrap)");
             }
         }
-        List<Integer> waiting = rows.stream().filter(r -> "waiting".equals(r.agentPhase())).map(Row::ordinal).toList();
+        List<Integer> waiting = rows.stream().filter(r -> Phase.WAITING.is(r.agentPhase())).map(Row::ordinal).toList();
         TreeSet<Integer> silent = new TreeSet<>(in.states().notPublished());
         // a pod whose last word is a decision of an earlier run and whose sidecar does not answer is waited for as much
         // as one that never published: the waiting pods count only states published during this outage
@@ -314,72 +316,5 @@ final class ClusterView {
             return (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s");
         }
         return (s / 3600) + "h" + ((s % 3600) / 60) + "m";
-    }
-
-    /** The table a person reads. */
-    static String table(Summary s) {
-        StringBuilder out = new StringBuilder();
-        out.append("StatefulSet ").append(s.statefulSet()).append(" in namespace ").append(s.namespace()).append(": ")
-                .append(s.replicas()).append(" replicas, at ").append(s.time()).append('\n');
-        String format = "%-" + Math.max(3, s.pods().stream().mapToInt(r -> r.pod().length()).max().orElse(3)) + "s  %-11s  %-9s  %-16s  %-36s  %8s  %-13s  %-5s  %s%n";
-        out.append(String.format(format, "POD", "PHASE", "AGENT", "GALERA", "UUID", "SEQNO", "READY", "LIVE", "DECISION"));
-        for (Row r : s.pods()) {
-            out.append(String.format(format, r.pod(),
-                    r.podPhase() + (r.restarts() != null && r.restarts() > 0 ? "(" + r.restarts() + ")" : ""),
-                    dash(r.agentPhase()), dash(r.galera()), dash(r.uuid()), r.seqno() == null ? "-" : r.seqno().toString(),
-                    r.ready() == null ? "-" : (r.ready() ? "yes" : "no") + ("kubelet".equals(r.readySource()) ? " (kubelet)" : ""),
-                    r.live() == null ? "-" : r.live() ? "yes" : "no",
-                    r.decision() == null ? "-" : r.decision() + (r.forcedFrom() == null ? "" : " (forced from " + r.forcedFrom() + ")")));
-        }
-        out.append('\n');
-        for (Row r : s.pods()) {
-            if (!r.reasons().isEmpty()) {
-                out.append(r.pod()).append(": ").append(r.decision()).append(r.decidedAt() == null ? "" : " at " + r.decidedAt()).append('\n');
-                r.reasons().forEach(reason -> out.append("  - ").append(reason).append('\n'));
-            }
-            if (r.sidecar() != null) {
-                out.append(r.pod()).append(" /status: ").append(r.sidecar()).append('\n');
-            }
-            if (!"published".equals(r.published())) {
-                out.append(r.pod()).append(" published state: ").append(r.published()).append('\n');
-            }
-        }
-        out.append('\n');
-        out.append("Lease: ").append(s.lease() == null ? "not created (no pod has taken it yet)" : describe(s.lease())).append('\n');
-        out.append("History: ").append(switch (s.history().state()) {
-            case "none" -> "no pod has Galera state yet";
-            case "one" -> "one, " + s.history().uuids().keySet().iterator().next() + " on pods " + s.history().uuids().values().iterator().next();
-            default -> "DIFFERENT: " + s.history().uuids().entrySet().stream().map(e -> e.getKey() + " on pods " + e.getValue())
-                    .collect(Collectors.joining(", "));
-        }).append('\n');
-        if (s.events() != null) {
-            out.append("Recent events:").append(s.events().isEmpty() ? " none recorded\n" : "\n");
-            s.events().forEach(e -> out.append("  ").append(e.time() == null ? "-" : e.time()).append("  ").append(e.pod()).append("  ")
-                    .append(e.reason()).append("  ").append(e.message()).append('\n'));
-        } else {
-            out.append("Recent events: not readable: ").append(s.eventsUnreadable()).append('\n');
-        }
-        if (s.advice().isEmpty()) {
-            out.append("To do: nothing\n");
-        } else {
-            out.append("To do:\n");
-            s.advice().forEach(a -> out.append("  * ").append(a).append('\n'));
-        }
-        return out.toString();
-    }
-
-    private static String describe(LeaseView l) {
-        String position = l.uuid() == null ? "" : " (uuid " + l.uuid() + ", seqno " + (l.seqno() == null ? "-" : l.seqno()) + ")";
-        return switch (l.state()) {
-            case "free" -> l.name() + " free" + (position.isEmpty() ? "" : ", last bootstrap" + position);
-            case "held" -> l.name() + " held by " + l.holder() + (l.since() == null ? "" : " since " + l.since()
-                    + " (" + human(Duration.ofSeconds(l.heldForSeconds())) + ")") + ", expires " + l.expires() + position;
-            default -> l.name() + " expired, last held by " + l.holder() + (l.since() == null ? "" : " since " + l.since()) + ", expired "
-                    + l.expires() + position;
-        };
-    }
-
-    private static String dash(String s) {
-        return s == null ? "-" : s;
     }
 }

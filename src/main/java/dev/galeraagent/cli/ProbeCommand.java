@@ -5,27 +5,19 @@ import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.discovery.PodIdentity;
 import dev.galeraagent.discovery.SystemFacts;
-import dev.galeraagent.kube.BootstrapLease;
-import dev.galeraagent.kube.EventReason;
 import dev.galeraagent.kube.EventSink;
-import dev.galeraagent.kube.KubeApi;
 import dev.galeraagent.log.Log;
-import dev.galeraagent.probe.ExecCheck;
 import dev.galeraagent.handoff.HandOffTask;
 import dev.galeraagent.probe.MariaDbAccess;
 import dev.galeraagent.probe.MariaDbStatusReader;
 import dev.galeraagent.probe.NodeFiles;
-import dev.galeraagent.probe.ProbeKind;
 import dev.galeraagent.probe.ProbePolicy;
 import dev.galeraagent.probe.ProbeServer;
 import dev.galeraagent.probe.ProbeService;
-import dev.galeraagent.probe.Verdict;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -55,9 +47,9 @@ import picocli.CommandLine.Spec;
         },
         subcommands = {
             ProbeCommand.Serve.class,
-            ProbeCommand.Liveness.class,
-            ProbeCommand.Readiness.class,
-            ProbeCommand.Startup.class
+            ProbeChecks.Liveness.class,
+            ProbeChecks.Readiness.class,
+            ProbeChecks.Startup.class
         })
 public final class ProbeCommand implements Runnable {
     @Spec
@@ -233,144 +225,7 @@ public final class ProbeCommand implements Runnable {
         }
     }
 
-    /**
-     * Opens the Kubernetes client only when a hand-off names a Lease: a node without one never loads fabric8,
-     * which would cost the long-running sidecar memory for nothing.
-     */
-    static final class LazyLeases implements HandOffTask.LeaseOpener, EventSink, AutoCloseable {
-        private final Optional<Path> kubeconfig;
-        private final Who who;
-        private KubeApi api;
-        private EventSink events;
-
-        LazyLeases(Optional<Path> kubeconfig, Who who) {
-            this.kubeconfig = kubeconfig;
-            this.who = who;
-        }
-
-        @Override
-        public synchronized BootstrapLease open(String namespace, String name) {
-            return api(namespace).lease(name);
-        }
-
-        private KubeApi api(String namespace) {
-            if (api != null && !api.namespace().equals(namespace)) {
-                close();
-            }
-            if (api == null) {
-                api = KubeApi.connect(kubeconfig, namespace);
-            }
-            return api;
-        }
-
-        /** Events go on this pod, in its namespace; a pod outside a StatefulSet (a laptop, a test) records none. */
-        @Override
-        public synchronized void record(EventReason reason, String message) {
-            if (who.ordinal() == null) {
-                return;
-            }
-            try {
-                if (events == null || api == null || !api.namespace().equals(who.namespace())) {
-                    String statefulSet = who.pod().substring(0, who.pod().lastIndexOf('-'));
-                    events = api(who.namespace()).events(who.pod(), statefulSet);
-                }
-                events.record(reason, message);
-            } catch (RuntimeException e) { // no client (an unreadable kubeconfig): an Event is never worth stopping for
-                Log.of("events").warn("cannot record Event " + reason.reason() + ": " + e.getMessage());
-            }
-        }
-
-        @Override
-        public synchronized void close() {
-            if (api != null) {
-                api.close();
-                api = null;
-            }
-            events = null;
-        }
-    }
-
-    /** The shared body of the three one-shot checks. */
-    abstract static class OneShot implements Callable<Integer> {
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
-        @Mixin
-        CommonOptions common;
-
-        @Mixin
-        Options options;
-
-        @Option(names = "--sidecar", defaultValue = "${env:AGENT_SIDECAR:-http://127.0.0.1:9800}",
-                description = "The local 'probe serve' to ask first; 'none' to always ask MariaDB directly. Default: ${DEFAULT-VALUE}. (env: AGENT_SIDECAR)")
-        String sidecar;
-
-        @Option(names = "--sidecar-timeout", defaultValue = "${env:AGENT_SIDECAR_TIMEOUT:-300ms}", converter = DurationConverter.class,
-                description = "How long to wait for the sidecar before asking MariaDB directly. Default: ${DEFAULT-VALUE}. (env: AGENT_SIDECAR_TIMEOUT)")
-        Duration sidecarTimeout;
-
-        abstract ProbeKind kind();
-
-        @Override
-        public Integer call() {
-            common.applyLogging();
-            URI uri = null;
-            if (!"none".equalsIgnoreCase(sidecar)) {
-                try {
-                    uri = URI.create(sidecar);
-                    if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-                        throw new IllegalArgumentException("not an http:// URL");
-                    }
-                } catch (IllegalArgumentException e) {
-                    throw new AgentException(ExitCode.USAGE, "--sidecar must be an http://HOST:PORT URL or 'none', was '" + sidecar + "'");
-                }
-            }
-            requirePositive("--sidecar-timeout", sidecarTimeout);
-            ProbePolicy policy = options.policy();
-            Verdict v = ExecCheck.run(kind(), uri, sidecarTimeout, () -> {
-                // no sidecar: one read with no memory, so the start-up grace counts from now (see README)
-                MariaDbAccess access = options.access(System.getenv());
-                // a cold JVM loads the driver inside the wait: allow it a connect and a read, each bounded by the driver
-                try (ProbeService direct = new ProbeService(new MariaDbStatusReader(access), options.files(), policy, Duration.ZERO,
-                        access.timeout().multipliedBy(2), Version.get(), null, null)) {
-                    return direct.health().of(kind());
-                }
-            });
-            PrintWriter out = spec.commandLine().getOut();
-            out.println(v.reason());
-            out.flush();
-            return v.ok() ? ExitCode.OK.code() : ExitCode.CHECK_FAILED.code();
-        }
-    }
-
-    @Command(name = "liveness", mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
-            description = "Exit 0 when mysqld is alive (also while it receives a state transfer or starts), 1 when it should be restarted.")
-    static final class Liveness extends OneShot {
-        @Override
-        ProbeKind kind() {
-            return ProbeKind.LIVENESS;
-        }
-    }
-
-    @Command(name = "readiness", mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
-            description = "Exit 0 when the node may take traffic: wsrep ready and connected, Primary, Synced; 1 otherwise.")
-    static final class Readiness extends OneShot {
-        @Override
-        ProbeKind kind() {
-            return ProbeKind.READINESS;
-        }
-    }
-
-    @Command(name = "startup", mixinStandardHelpOptions = true, versionProvider = AgentCommand.VersionProvider.class,
-            description = "Exit 0 once mysqld answers or a state transfer is in progress, 1 before.")
-    static final class Startup extends OneShot {
-        @Override
-        ProbeKind kind() {
-            return ProbeKind.STARTUP;
-        }
-    }
-
-    private static void requirePositive(String option, Duration d) {
+    static void requirePositive(String option, Duration d) {
         if (d.isZero() || d.isNegative()) {
             throw new AgentException(ExitCode.USAGE, option + " must be positive");
         }

@@ -114,7 +114,7 @@ public final class StatusCommand implements Callable<Integer> {
             ClusterView.Summary summary = ClusterView.summarize(new ClusterView.Inputs(sts, states, pods, sidecars, lease, history,
                     Clock.systemUTC().instant(), leaseWarnAfter));
             PrintWriter out = spec.commandLine().getOut();
-            out.print(output.equals("json") ? StatusJson.write(summary) + "\n" : ClusterView.table(summary));
+            out.print(output.equals("json") ? StatusJson.write(summary) + "\n" : ClusterTable.render(summary));
             out.flush();
             return summary.actionNeeded() ? ExitCode.CHECK_FAILED.code() : ExitCode.OK.code();
         }

@@ -3,23 +3,17 @@ package dev.galeraagent.discovery;
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.discovery.DiscoveryResult.PeerDns;
-import dev.galeraagent.discovery.DiscoveryResult.Resolved;
 import dev.galeraagent.discovery.DiscoveryResult.SrvLookup;
-import dev.galeraagent.discovery.DiscoveryResult.SrvTarget;
-import dev.galeraagent.discovery.DiscoveryResult.Unresolved;
 import dev.galeraagent.log.Log;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -28,15 +22,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.xbill.DNS.AAAARecord;
-import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.ResolverConfig;
-import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
@@ -109,47 +100,7 @@ public final class DnsDiscovery {
             }
             return new DnsDiscovery(system, settings);
         }
-        return new DnsDiscovery(List.of(parseServer(dnsServer)), settings);
-    }
-
-    /**
-     * Parses {@code HOST[:PORT]}: an IPv4 address or a host name, or an IPv6 address as {@code [::1]:5353}
-     * (a bare IPv6 address without port is accepted too). The port defaults to 53.
-     */
-    public static InetSocketAddress parseServer(String hostPort) {
-        String host = hostPort;
-        int port = SimpleResolver.DEFAULT_PORT;
-        if (hostPort.startsWith("[")) {
-            int close = hostPort.indexOf(']');
-            if (close < 0) {
-                throw usage(hostPort, "missing ']'");
-            }
-            host = hostPort.substring(1, close);
-            String rest = hostPort.substring(close + 1);
-            if (!rest.isEmpty()) {
-                if (!rest.startsWith(":")) {
-                    throw usage(hostPort, "expected ':' and a port after ']'");
-                }
-                port = parsePort(hostPort, rest.substring(1));
-            }
-        } else if (hostPort.indexOf(':') >= 0 && hostPort.indexOf(':') == hostPort.lastIndexOf(':')) {
-            host = hostPort.substring(0, hostPort.indexOf(':'));
-            port = parsePort(hostPort, hostPort.substring(hostPort.indexOf(':') + 1));
-        }
-        if (host.isEmpty()) {
-            throw usage(hostPort, "no host");
-        }
-        try {
-            if (host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || Character.isDigit(c))) {
-                return new InetSocketAddress(InetAddress.ofLiteral(host), port);
-            }
-            DnsNames.requireName("DNS server host", host.toLowerCase(Locale.ROOT));
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (IllegalArgumentException e) {
-            throw usage(hostPort, "not an IP address or host name");
-        } catch (UnknownHostException e) {
-            throw new AgentException(ExitCode.ENVIRONMENT, "--dns-server " + DnsNames.quote(hostPort) + ": cannot resolve " + host);
-        }
+        return new DnsDiscovery(List.of(DnsServerOption.parse(dnsServer)), settings);
     }
 
     /** The servers this discovery asks, in order. */
@@ -182,11 +133,11 @@ public final class DnsDiscovery {
 
             List<PeerDns> peers = new ArrayList<>();
             for (int i = 0; i < names.size(); i++) {
-                peers.add(new PeerDns(i, names.get(i), combine(get(v4.get(i)), get(v6.get(i)))));
+                peers.add(new PeerDns(i, names.get(i), Answer.combine(get(v4.get(i)), get(v6.get(i)))));
             }
             List<SrvLookup> srvLookups = new ArrayList<>();
             for (int i = 0; i < srvNames.size(); i++) {
-                srvLookups.add(srvLookup(srvNames.get(i), get(srv.get(i))));
+                srvLookups.add(Answer.srvLookup(srvNames.get(i), get(srv.get(i))));
             }
             return new DiscoveryResult(peers, srvLookups, Duration.between(start, Instant.now()));
         }
@@ -284,50 +235,6 @@ public final class DnsDiscovery {
         }
     }
 
-    /** A peer's A and AAAA answers as one resolution: any address wins; else the most telling failure. */
-    private static DiscoveryResult.Resolution combine(Answer v4, Answer v6) {
-        List<InetAddress> addresses = new ArrayList<>();
-        for (Answer a : List.of(v4, v6)) {
-            if (a instanceof Answer.Found(List<Record> records)) {
-                for (Record r : records) {
-                    switch (r) {
-                        case ARecord ar -> addresses.add(ar.getAddress());
-                        case AAAARecord aaaa -> addresses.add(aaaa.getAddress());
-                        default -> {
-                        }
-                    }
-                }
-            }
-        }
-        if (!addresses.isEmpty()) {
-            return new Resolved(addresses);
-        }
-        Answer.Failed f4 = (Answer.Failed) v4;
-        Answer.Failed f6 = (Answer.Failed) v6;
-        int attempts = f4.attempts() + f6.attempts();
-        // the name does not exist, whatever the other query said
-        if (f4.failure() == DnsFailure.NXDOMAIN || f6.failure() == DnsFailure.NXDOMAIN) {
-            Answer.Failed nx = f4.failure() == DnsFailure.NXDOMAIN ? f4 : f6;
-            return new Unresolved(DnsFailure.NXDOMAIN, nx.detail(), attempts);
-        }
-        if (f4.failure() == DnsFailure.NO_RECORDS && f6.failure() == DnsFailure.NO_RECORDS) {
-            return new Unresolved(DnsFailure.NO_RECORDS, "no A or AAAA records", attempts);
-        }
-        Answer.Failed telling = f4.failure().transientFailure() ? f4 : f6;
-        return new Unresolved(telling.failure(), telling.detail(), attempts);
-    }
-
-    private static SrvLookup srvLookup(String name, Answer answer) {
-        return switch (answer) {
-            case Answer.Found(List<Record> records) -> new SrvLookup(name, records.stream()
-                    .filter(SRVRecord.class::isInstance).map(SRVRecord.class::cast)
-                    .map(s -> new SrvTarget(s.getTarget().toString(true), s.getPort(), s.getPriority(), s.getWeight()))
-                    .sorted(Comparator.comparingInt(SrvTarget::priority).thenComparing(SrvTarget::target))
-                    .toList(), null, null);
-            case Answer.Failed(DnsFailure failure, String detail, int attempts) -> new SrvLookup(name, List.of(), failure, detail);
-        };
-    }
-
     private static Answer get(Future<Answer> future) {
         try {
             return future.get();
@@ -344,36 +251,11 @@ public final class DnsDiscovery {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    private static int parsePort(String hostPort, String port) {
-        try {
-            int p = Integer.parseInt(port);
-            if (p >= 1 && p <= 65535 && port.chars().allMatch(Character::isDigit)) {
-                return p;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw usage(hostPort, "port " + DnsNames.quote(port) + " is not a number from 1 to 65535");
-    }
-
-    private static AgentException usage(String hostPort, String why) {
-        return new AgentException(ExitCode.USAGE, "--dns-server " + DnsNames.quote(hostPort) + ": " + why + " (expected HOST[:PORT])");
-    }
-
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static Duration max(Duration a, Duration b) {
         return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    /** One query's outcome, before A and AAAA are combined. */
-    private sealed interface Answer {
-        record Found(List<Record> records) implements Answer {
-        }
-
-        record Failed(DnsFailure failure, String detail, int attempts) implements Answer {
-        }
     }
 }

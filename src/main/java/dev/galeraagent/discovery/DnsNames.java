@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * newline, {@code #}, a quote, {@code =}, {@code [} or a space, is refused here, so no value can
  * inject a line into a config file later.
  */
-public final class DnsNames {
+final class DnsNames {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     /** The longest name that fits in DNS (253 characters without the trailing dot). */
     public static final int MAX_NAME = 253;

@@ -5,7 +5,6 @@ import dev.galeraagent.discovery.DiscoveryResult.Unresolved;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.StatusJson;
-import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -15,7 +14,6 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,10 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -228,7 +224,7 @@ public final class PeerStatusClient implements AutoCloseable {
             // two timers run out at about the same time; which one fired says nothing, the headers do
             case TimeoutException x -> (headersArrived ? "no complete answer" : "no answer") + " within " + totalTimeout.toMillis() + " ms";
             case ConnectException x -> connectFailure(x);
-            case BodyTooLarge x -> "status document larger than " + MAX_BODY + " bytes";
+            case LimitedBody.BodyTooLarge x -> "status document larger than " + MAX_BODY + " bytes";
             default -> oneLine(t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage()));
         };
     }
@@ -256,78 +252,5 @@ public final class PeerStatusClient implements AutoCloseable {
     public void close() {
         http.shutdownNow();
         http.close();
-    }
-
-    private static final class BodyTooLarge extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        BodyTooLarge() {
-            super(null, null, false, false);
-        }
-    }
-
-    /** Collects the body, failing as soon as it exceeds {@code limit} so a hostile peer cannot fill memory. */
-    private static final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
-        private final int limit;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-        private Flow.Subscription subscription;
-        private boolean cancelled;
-
-        LimitedBody(int limit) {
-            this.limit = limit;
-        }
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            synchronized (this) {
-                subscription = s;
-                if (cancelled) {
-                    s.cancel();
-                    return;
-                }
-            }
-            s.request(Long.MAX_VALUE);
-        }
-
-        void cancel() {
-            Flow.Subscription s;
-            synchronized (this) {
-                cancelled = true;
-                s = subscription;
-            }
-            if (s != null) {
-                s.cancel();
-            }
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            for (ByteBuffer b : buffers) {
-                if (bytes.size() + b.remaining() > limit) {
-                    subscription.cancel();
-                    result.completeExceptionally(new BodyTooLarge());
-                    return;
-                }
-                byte[] chunk = new byte[b.remaining()];
-                b.get(chunk);
-                bytes.writeBytes(chunk);
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            result.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(bytes.toByteArray());
-        }
     }
 }

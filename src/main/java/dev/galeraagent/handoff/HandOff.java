@@ -39,10 +39,6 @@ public record HandOff(
     public static final String DONE = "bootstrap-done.json";
     /** The directory next to galera.cnf with the one-shot settings (mariadbd {@code !includedir}s it) the sidecar removes. */
     public static final String ONE_SHOT_DIR = "galera-once.d";
-    /** The published phase of a hand-off the sidecar has not completed yet: the node can still become Primary. */
-    public static final String PHASE_REQUESTED = "bootstrap-requested";
-    /** The published phase of a hand-off the sidecar completed: the node became Primary. */
-    public static final String PHASE_BOOTSTRAPPED = "bootstrapped";
 
     public HandOff {
         reasons = reasons == null ? List.of() : List.copyOf(reasons);

@@ -1,17 +1,14 @@
 package dev.galeraagent.handoff;
 
-import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.files.SafeFiles;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.NodeStatus;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -37,8 +34,6 @@ import java.util.stream.Stream;
 public final class HandOffTask implements Runnable {
     /** How often the task runs: the one-shot file is gone about this long after the node is Primary. */
     public static final Duration EVERY = Duration.ofSeconds(1);
-    /** After a failed API call, the next renewal is tried this soon (or at a third of the term, if sooner). */
-    static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(2);
 
     private static final Log LOG = Log.of("handoff");
 
@@ -70,19 +65,12 @@ public final class HandOffTask implements Runnable {
 
     private final Path configDir;
     private final Supplier<NodeStatus> status;
-    private final LeaseOpener leases;
-    private final String podName;
-    private final String podNamespace;
-    private final Clock clock;
     private final HandOffEvents events;
+    private final OnceWarnings warnings = new OnceWarnings(LOG);
+    private final LeaseKeeper lease;
 
     private boolean oneShotsCleared;
-    private boolean leaseLost;
-    private boolean leaseHeld;
     private boolean unreadableReported;
-    private boolean closed;
-    private Instant nextRenewal = Instant.MIN;
-    private String lastWarning;
 
     /**
      * @param status       the wsrep part of the probes' cached status read (null: not read yet)
@@ -101,10 +89,7 @@ public final class HandOffTask implements Runnable {
         this.events = Objects.requireNonNull(events, "events");
         this.configDir = Objects.requireNonNull(configDir, "configDir");
         this.status = Objects.requireNonNull(status, "status");
-        this.leases = leases;
-        this.podName = podName;
-        this.podNamespace = podNamespace;
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.lease = new LeaseKeeper(configDir, leases, podName, podNamespace, Objects.requireNonNull(clock, "clock"), events, warnings);
     }
 
     @Override
@@ -119,7 +104,7 @@ public final class HandOffTask implements Runnable {
         if (SafeFiles.isPresent(request)) {
             return request(request);
         }
-        closeIfComplete();
+        lease.closeIfComplete(status);
         if (oneShotsCleared) {
             return Step.IDLE;
         }
@@ -142,15 +127,15 @@ public final class HandOffTask implements Runnable {
         } catch (IllegalArgumentException e) {
             return unreadable(request, e);
         }
-        HandOffLease lease = null;
+        HandOffLease named = null;
         try {
-            lease = HandOffLease.in(text).orElse(null);
+            named = HandOffLease.in(text).orElse(null);
         } catch (IllegalArgumentException e) {
             warnOnce("ignoring the Lease in " + request + ": " + e.getMessage());
         }
         if (!primary(status.get())) {
-            if (lease != null) {
-                keep(lease);
+            if (named != null) {
+                lease.keep(named);
             }
             return Step.WAITING_FOR_PRIMARY;
         }
@@ -163,8 +148,8 @@ public final class HandOffTask implements Runnable {
         LOG.info("node is Primary: " + handOff.plan() + " done, removed the one-shot " + handOff.oneShotFile()
                 + " and renamed " + HandOff.REQUEST + " to " + HandOff.DONE + " (a container restart joins, never bootstraps again)");
         events.handOffComplete(handOff.plan(), handOff.oneShotFile());
-        if (lease != null) {
-            release(lease);
+        if (named != null) {
+            lease.release(named);
         }
         return Step.COMPLETED;
     }
@@ -221,132 +206,6 @@ public final class HandOffTask implements Runnable {
         return Step.CLEARED;
     }
 
-    /**
-     * Once every pod is in the cluster this node bootstrapped, the Lease's record of an open bootstrap goes: from then on
-     * the others hold this node's rows too, and a later election need not wait for it (docs/recovery-protocol.md).
-     */
-    private void closeIfComplete() {
-        Path done = configDir.resolve(HandOff.DONE);
-        if (closed || leases == null || !Files.exists(done)) {
-            return;
-        }
-        try {
-            String text = Files.readString(done, StandardCharsets.UTF_8);
-            HandOff handOff = HandOff.parse(text);
-            HandOffLease lease = HandOffLease.in(text).orElse(null);
-            if (lease == null || handOff.replicas() == null) {
-                closed = true;
-                return;
-            }
-            if (clusterSize(status.get()) < handOff.replicas()) {
-                return;
-            }
-            open(lease).close(holder(lease));
-            closed = true;
-            LOG.info("every pod (" + handOff.replicas() + ") is in the cluster this node bootstrapped: its bootstrap is closed on Lease "
-                    + describe(lease));
-        } catch (IOException | AgentException | IllegalArgumentException e) {
-            warnOnce("cannot close the bootstrap on its Lease: " + e.getMessage() + "; trying again");
-        }
-    }
-
-    private static int clusterSize(NodeStatus s) {
-        return primary(s) && s.wsrepClusterSize() != null ? s.wsrepClusterSize() : 0;
-    }
-
-    private void keep(HandOffLease lease) {
-        if (leaseLost) {
-            return;
-        }
-        if (leases == null) {
-            warnOnce("the bootstrap hand-off names Lease " + describe(lease) + " but the Kubernetes API is off (--no-kube-api): "
-                    + "it is not renewed and expires " + lease.duration().toSeconds() + "s after its last renewal");
-            return;
-        }
-        Instant now = clock.instant();
-        if (now.isBefore(nextRenewal)) {
-            return;
-        }
-        Duration third = lease.duration().dividedBy(3);
-        try {
-            if (open(lease).renew(holder(lease), lease.duration())) {
-                if (!leaseHeld) {
-                    LOG.info("holding Lease " + describe(lease) + " for " + holder(lease) + " until the node is Primary, renewing every "
-                            + third.toMillis() + "ms");
-                    leaseHeld = true;
-                }
-                lastWarning = null;
-                nextRenewal = now.plus(third);
-            } else {
-                leaseLost = true;
-                LOG.error("LOST the bootstrap Lease " + describe(lease) + ": " + holder(lease) + " no longer holds it (it expired and "
-                        + "another pod took it, or it was released). Another pod may bootstrap now; this node is not Primary yet and "
-                        + "mariadbd is left running. Check that only one pod bootstrapped: kubectl get lease " + lease.name()
-                        + " -o yaml, and each pod's wsrep_cluster_state_uuid in /status");
-                dropBootstrapSetting();
-                events.leaseLost(describe(lease), holder(lease));
-            }
-        } catch (AgentException | IllegalArgumentException e) {
-            warnOnce("cannot renew Lease " + describe(lease) + ": " + e.getMessage() + "; trying again (it expires "
-                    + lease.duration().toSeconds() + "s after its last renewal)");
-            nextRenewal = now.plus(third.compareTo(RETRY_AFTER_FAILURE) < 0 ? third : RETRY_AFTER_FAILURE);
-        }
-    }
-
-    /**
-     * Without the Lease this pod may no longer bootstrap: the one-shot file goes, so a restart of the
-     * mariadb container joins whatever Primary exists instead of starting a cluster of its own. A mariadbd
-     * already started has read it; Galera's own safe_to_bootstrap check is the guard left for that one.
-     */
-    private void dropBootstrapSetting() {
-        try {
-            HandOff.clearOneShots(configDir);
-            LOG.error("removed the one-shot bootstrap setting: a restart of mariadbd will join, not bootstrap");
-        } catch (IOException e) {
-            LOG.error("cannot remove the one-shot bootstrap setting in " + configDir + ": " + e.getMessage());
-        }
-    }
-
-    private void release(HandOffLease lease) {
-        if (leases == null) {
-            return;
-        }
-        if (leaseLost) {
-            leases.close();
-            return;
-        }
-        try {
-            if (open(lease).release(holder(lease))) {
-                events.leaseReleased(describe(lease), holder(lease), "its node is Primary, the bootstrap is done");
-            } else {
-                LOG.warn("Lease " + describe(lease) + " was no longer held by " + holder(lease) + " when the node became Primary: nothing to release");
-            }
-        } catch (AgentException | IllegalArgumentException e) {
-            LOG.warn("cannot release Lease " + describe(lease) + ": " + e.getMessage() + "; it expires by itself "
-                    + lease.duration().toSeconds() + "s after its last renewal");
-        } finally {
-            leases.close();
-        }
-    }
-
-    private LeaseRenewer open(HandOffLease lease) {
-        return leases.open(lease.namespace() != null ? lease.namespace() : podNamespace, lease.name());
-    }
-
-    private String holder(HandOffLease lease) {
-        if (lease.holder() != null) {
-            return lease.holder();
-        }
-        if (podName == null) {
-            throw new IllegalArgumentException("the hand-off's Lease names no holder and the pod name is unknown (POD_NAME)");
-        }
-        return podName;
-    }
-
-    private String describe(HandOffLease lease) {
-        return (lease.namespace() != null ? lease.namespace() : podNamespace) + "/" + lease.name();
-    }
-
     private Path oneShotDir() {
         return configDir.resolve(HandOff.ONE_SHOT_DIR);
     }
@@ -361,15 +220,11 @@ public final class HandOffTask implements Runnable {
         }
     }
 
-    /** Logs a problem once, not at every run while it lasts. */
     private void warnOnce(String message) {
-        if (!message.equals(lastWarning)) {
-            LOG.warn(message);
-            lastWarning = message;
-        }
+        warnings.warn(message);
     }
 
-    private static boolean primary(NodeStatus s) {
+    static boolean primary(NodeStatus s) {
         return s != null && s.inPrimaryComponent();
     }
 

@@ -4,20 +4,16 @@ import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.files.AtomicFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -52,7 +48,7 @@ public final class Installer {
             case $0 in */*) here=${0%/*} ;; *) here=. ;; esac
             exec "$here/agent-home/bin/agent" "$@"
             """;
-    private static final Set<PosixFilePermission> DIR_PERMS = PosixFilePermissions.fromString("rwxr-xr-x");
+    static final Set<PosixFilePermission> DIR_PERMS = PosixFilePermissions.fromString("rwxr-xr-x");
 
     /** Called after each file is staged; tests use it to interrupt an install half-way. */
     @FunctionalInterface
@@ -200,7 +196,7 @@ public final class Installer {
         for (Manifest.Entry e : manifest.entries()) {
             Path copied = copy.resolve(e.path());
             Path source = home.resolve(e.path());
-            if (!insideReal(copy, copied)) {
+            if (!NoFollowFiles.insideReal(copy, copied)) {
                 return false;
             }
             BasicFileAttributes c;
@@ -265,10 +261,10 @@ public final class Installer {
         Path staging = Files.createTempDirectory(dir, STAGING_PREFIX);
         try {
             for (Manifest.Entry e : manifest.entries()) {
-                copyFile(staging, e.path());
+                NoFollowFiles.copy(home.resolve(e.path()), staging, staging.resolve(e.path()));
                 hook.afterCopy(e.path());
             }
-            writeNew(staging.resolve(Manifest.FILE_NAME), manifest.bytes());
+            NoFollowFiles.writeNew(staging.resolve(Manifest.FILE_NAME), manifest.bytes());
             for (Manifest.Entry e : manifest.entries()) {
                 String actual = Manifest.sha256(staging.resolve(e.path()));
                 if (!actual.equals(e.sha256())) {
@@ -286,7 +282,7 @@ public final class Installer {
             AtomicFiles.fsyncDirectory(dir);
         } finally {
             if (staging != null) {
-                deleteQuietly(staging);
+                NoFollowFiles.deleteQuietly(staging);
             }
         }
     }
@@ -301,51 +297,6 @@ public final class Installer {
             candidate = name + "~" + n;
         }
         return candidate;
-    }
-
-    private void copyFile(Path staging, String relative) throws IOException {
-        Path source = home.resolve(relative);
-        Path target = staging.resolve(relative);
-        Path parent = target.getParent();
-        if (!parent.equals(staging)) {
-            createDirectoriesNoFollow(staging, parent);
-        }
-        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-             FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            long size = in.size();
-            long done = 0;
-            while (done < size) {
-                long n = in.transferTo(done, size - done, out);
-                if (n <= 0) {
-                    throw new IOException("short copy of " + source);
-                }
-                done += n;
-            }
-            out.force(true);
-        }
-        BasicFileAttributes attrs = Files.readAttributes(source, BasicFileAttributes.class);
-        Files.setPosixFilePermissions(target, Files.getPosixFilePermissions(source));
-        // keep the build's times: the AOT caches check the jars' size and modification time
-        Files.setLastModifiedTime(target, attrs.lastModifiedTime());
-    }
-
-    private static void createDirectoriesNoFollow(Path root, Path dir) throws IOException {
-        Path current = root;
-        for (Path part : root.relativize(dir)) {
-            current = current.resolve(part);
-            if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectory(current);
-                Files.setPosixFilePermissions(current, DIR_PERMS);
-            }
-        }
-    }
-
-    private static void writeNew(Path target, byte[] bytes) throws IOException {
-        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            out.write(java.nio.ByteBuffer.wrap(bytes));
-            out.force(true);
-        }
-        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     /** Points {@code agent-home} at {@code name}: a new symlink renamed over the old one, so readers see one or the other. */
@@ -376,45 +327,8 @@ public final class Installer {
 
     private static void removeOthers(Path dir, String current) throws IOException {
         for (Path other : others(dir, current)) {
-            deleteTree(other);
+            NoFollowFiles.deleteTree(other);
         }
-    }
-
-    /** Deletes a tree without following symlinks: a link inside is removed, never its target. */
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-            Files.deleteIfExists(root);
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    private static void deleteQuietly(Path root) {
-        try {
-            deleteTree(root);
-        } catch (IOException ignored) {
-            // the next install removes what is left (it matches PREFIX)
-        }
-    }
-
-    private static boolean insideReal(Path root, Path p) throws IOException {
-        Path parent = p.getParent();
-        return !Files.exists(parent) || parent.toRealPath().startsWith(root.toRealPath());
     }
 
     private static AgentException ioFailure(Path dir, IOException e) {

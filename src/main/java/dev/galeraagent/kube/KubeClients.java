@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** Builds the agent's fabric8 client: short timeouts and almost no retries, so a dead API fails in seconds. */
-public final class KubeClients {
+final class KubeClients {
     /** Per request; the bootstrap loop retries at its own pace and says why it waits. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
 

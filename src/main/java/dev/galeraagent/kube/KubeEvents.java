@@ -20,7 +20,7 @@ import java.util.Map;
  * StatefulSet's Events in one list call. The involved object carries the Pod's uid when it could be read (one
  * {@code get pods}, once): {@code kubectl describe pod} only shows Events whose uid matches.
  */
-public final class KubeEvents implements EventSink {
+final class KubeEvents implements EventSink {
     /** The label on every Event the agent records: the StatefulSet's name. */
     public static final String STATEFULSET_LABEL = "galera-agent.io/statefulset";
     /** {@code source.component} and {@code reportingComponent} of the agent's Events. */

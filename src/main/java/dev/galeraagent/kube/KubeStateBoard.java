@@ -1,10 +1,11 @@
 package dev.galeraagent.kube;
 
-import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.bootstrap.LeaseGrant;
 import dev.galeraagent.bootstrap.StateBoard;
 import dev.galeraagent.galera.Position;
+import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.log.Log;
+import dev.galeraagent.status.Decision;
 import dev.galeraagent.status.PublishedState;
 import java.time.Duration;
 import java.util.List;
@@ -165,10 +166,11 @@ public final class KubeStateBoard implements StateBoard {
             }
             lastDecided = key;
         }
-        switch (state.decision()) {
-            case "WAIT" -> events.bootstrapWaiting(state.reasons());
-            case "REFUSE" -> events.bootstrapRefused(state.reasons());
-            default -> {
+        // this pod's own decision, always one this agent knows: the fallback only keeps the switch exhaustive
+        switch (Decision.of(state.decision()).orElse(Decision.JOIN)) {
+            case WAIT -> events.bootstrapWaiting(state.reasons());
+            case REFUSE -> events.bootstrapRefused(state.reasons());
+            case NEW_CLUSTER, JOIN, BOOTSTRAP_FROM_HERE -> {
                 if (state.forcedFrom() != null) {
                     events.bootstrapOverride(state.forcedFrom(), state.decision(), state.reasons());
                 } else {

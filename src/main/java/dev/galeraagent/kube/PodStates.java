@@ -51,11 +51,6 @@ public record PodStates(
         return Map.copyOf(others);
     }
 
-    /** True when every pod up to {@code replicas} has published a readable state. */
-    public boolean complete() {
-        return published.size() == statefulSet.replicas();
-    }
-
     /** The ordinals that have not published a readable state, for "who is missing" messages. */
     public SortedSet<Integer> notPublished() {
         SortedSet<Integer> absent = new TreeSet<>(unpublished);

@@ -24,7 +24,7 @@ import java.util.Locale;
  *       hands over to the lenient liveness instead of spending the startup budget.
  * </ul>
  */
-public final class HealthVerdict {
+final class HealthVerdict {
     /**
      * State-transfer markers with no change in the data directory for this long, and mysqld not answering: the
      * transfer is dead (a {@code kill -9} left its markers, or the donor is gone). A donor may be quiet for minutes

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param disconnectedFor    how long mysqld has answered with {@code wsrep_connected=OFF} without a break
  *                           (zero when connected or without memory)
  */
-public record LocalSigns(boolean stateTransferFiles, Duration unansweredFor, Duration transferQuietFor, Duration disconnectedFor) {
+record LocalSigns(boolean stateTransferFiles, Duration unansweredFor, Duration transferQuietFor, Duration disconnectedFor) {
     public static final LocalSigns NONE = new LocalSigns(false, Duration.ZERO);
 
     public LocalSigns {

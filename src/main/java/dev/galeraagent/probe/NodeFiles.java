@@ -1,12 +1,13 @@
 package dev.galeraagent.probe;
 
-import dev.galeraagent.handoff.HandOff;
-import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.files.SafeFiles;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.InvalidFieldException;
 import dev.galeraagent.galera.Position;
+import dev.galeraagent.handoff.HandOff;
+import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.status.Phase;
 import dev.galeraagent.status.PublishedState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,9 +24,9 @@ import java.util.stream.Stream;
  */
 public final class NodeFiles {
     /** {@link PublishedState#phase()} of a hand-off the sidecar has not completed yet. */
-    static final String PHASE_REQUESTED = HandOff.PHASE_REQUESTED;
+    static final String PHASE_REQUESTED = Phase.BOOTSTRAP_REQUESTED.wire();
     /** {@link PublishedState#phase()} of a hand-off the sidecar completed: the node became Primary. */
-    static final String PHASE_BOOTSTRAPPED = HandOff.PHASE_BOOTSTRAPPED;
+    static final String PHASE_BOOTSTRAPPED = Phase.BOOTSTRAPPED.wire();
 
     private final Path dataDir;
     private final Path configDir;

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * The sidecar's Prometheus metrics: wsrep gauges read from the latest snapshot at scrape time (absent
  * while mysqld does not answer), and the agent's own counters. Written with the Prometheus Java client.
  */
-public final class ProbeMetrics {
+final class ProbeMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final Counter requests;

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * read, and a read younger than the cache time is answered from memory. No caller waits longer than
  * the timeout: it then gets a {@link Failure#TIMEOUT} answer while the read goes on.
  */
-public final class StatusCache implements AutoCloseable {
+final class StatusCache implements AutoCloseable {
     /** One read's result. {@code unansweredFor} is how long mysqld had not answered when it was taken. */
     public record Snapshot(Observation observation, long takenNanos, Duration latency, Duration unansweredFor) {
         public Snapshot {

@@ -1,7 +1,7 @@
 package dev.galeraagent.probe;
 
 /** Something that reads mysqld's state once; the JDBC reader in production, a scripted one in tests. */
-public interface StatusSource extends AutoCloseable {
+interface StatusSource extends AutoCloseable {
     /** Never throws for an unreachable or failing server: that is an {@link Observation.Failed}. */
     Observation read();
 

@@ -1,7 +1,5 @@
 package dev.galeraagent.bootstrap;
 
-import dev.galeraagent.handoff.HandOff;
-
 import static dev.galeraagent.bootstrap.PlannerFixtures.U1;
 import static dev.galeraagent.bootstrap.PlannerFixtures.U2;
 import static dev.galeraagent.bootstrap.PlannerFixtures.empty;
@@ -17,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.galeraagent.galera.Position;
 import dev.galeraagent.status.NodeStatus;
+import dev.galeraagent.status.Phase;
 import dev.galeraagent.status.PublishedState;
 import java.util.Map;
 import java.util.Optional;
@@ -325,7 +324,7 @@ class PlannerTest {
     /** Without the API: pod 0's sidecar serves its pending hand-off; nobody bootstraps beside it, whatever they hold. */
     @Test
     void aBootstrapHandedToMysqldBlocksEveryOtherBootstrap() {
-        PublishedState pending = new PublishedState(0, HandOff.PHASE_REQUESTED, false, U1.toString(), 100, false, false,
+        PublishedState pending = new PublishedState(0, Phase.BOOTSTRAP_REQUESTED.wire(), false, U1.toString(), 100, false, false,
                 "BOOTSTRAP_FROM_HERE", java.util.List.of(), null, "t", "test", null, null, false);
         NodeStatus sidecar = new NodeStatus("test", "galera-0", 0, null, null, null, null, null, null, null, false, true,
                 "mysqld not answering", null, pending, null);

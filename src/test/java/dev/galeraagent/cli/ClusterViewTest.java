@@ -92,7 +92,7 @@ class ClusterViewTest {
             assertThat(r.ready()).isTrue();
             assertThat(r.published()).isEqualTo("nothing published");
         });
-        assertThat(ClusterView.table(summary())).containsPattern("galera-2 +Running\\(3\\) +- +- +- +- +yes \\(kubelet\\)");
+        assertThat(ClusterTable.render(summary())).containsPattern("galera-2 +Running\\(3\\) +- +- +- +- +yes \\(kubelet\\)");
     }
 
     @Test
@@ -147,7 +147,7 @@ class ClusterViewTest {
         published.put(1, state(1, "inspecting", A, 12, null));
         published.put(2, state(2, "waiting", A, 9, "WAIT", "waiting for pod 1 to bootstrap, then joining it (rule 4)"));
         assertThat(summary().advice()).isEmpty();
-        assertThat(ClusterView.table(summary())).contains("To do: nothing");
+        assertThat(ClusterTable.render(summary())).contains("To do: nothing");
     }
 
     @Test
@@ -164,7 +164,7 @@ class ClusterViewTest {
         assertThat(summary().advice()).isEmpty();
         assertThat(summary().lease().state()).isEqualTo("held");
         assertThat(summary().lease().heldForSeconds()).isEqualTo(540);
-        assertThat(ClusterView.table(summary())).contains("Lease: galera-galera-bootstrap held by galera-1 since 2026-11-26T10:21:00Z (9m), "
+        assertThat(ClusterTable.render(summary())).contains("Lease: galera-galera-bootstrap held by galera-1 since 2026-11-26T10:21:00Z (9m), "
                 + "expires 2026-11-26T10:30:55Z (uuid " + A + ", seqno 12)");
         lease = Optional.of(new LeaseRecord("galera-galera-bootstrap", "galera-1", A, 12L, NOW.minus(Duration.ofMinutes(11)),
                 NOW.minus(Duration.ofMinutes(3)), Duration.ofSeconds(60), 1));
@@ -188,7 +188,7 @@ class ClusterViewTest {
     void anUnreadableHistoryIsSaidAndTheRestIsShown() {
         history = new History.Unreadable("not allowed to list events");
         published.put(0, state(0, "decided", A, 10, "NEW_CLUSTER", "fresh cluster"));
-        String table = ClusterView.table(summary());
+        String table = ClusterTable.render(summary());
         assertThat(table).contains("Recent events: not readable: not allowed to list events").contains("galera-0: NEW_CLUSTER");
         assertThat(StatusJson.write(summary())).contains("\"events_unreadable\":\"not allowed to list events\"").doesNotContain("\"events\":");
     }

@@ -23,19 +23,19 @@ class DnsDiscoveryTest {
 
     @Test
     void parsesDnsServerWithAndWithoutPort() throws Exception {
-        assertThat(DnsDiscovery.parseServer("127.0.20.2")).isEqualTo(new InetSocketAddress(InetAddress.getByName("127.0.20.2"), 53));
-        assertThat(DnsDiscovery.parseServer("127.0.20.2:5353")).isEqualTo(new InetSocketAddress(InetAddress.getByName("127.0.20.2"), 5353));
-        assertThat(DnsDiscovery.parseServer("[::1]:5353")).isEqualTo(new InetSocketAddress(InetAddress.getByName("::1"), 5353));
-        assertThat(DnsDiscovery.parseServer("[::1]")).isEqualTo(new InetSocketAddress(InetAddress.getByName("::1"), 53));
-        assertThat(DnsDiscovery.parseServer("fd00::53")).isEqualTo(new InetSocketAddress(InetAddress.getByName("fd00::53"), 53));
-        assertThat(DnsDiscovery.parseServer("localhost:5353").getPort()).isEqualTo(5353);
+        assertThat(DnsServerOption.parse("127.0.20.2")).isEqualTo(new InetSocketAddress(InetAddress.getByName("127.0.20.2"), 53));
+        assertThat(DnsServerOption.parse("127.0.20.2:5353")).isEqualTo(new InetSocketAddress(InetAddress.getByName("127.0.20.2"), 5353));
+        assertThat(DnsServerOption.parse("[::1]:5353")).isEqualTo(new InetSocketAddress(InetAddress.getByName("::1"), 5353));
+        assertThat(DnsServerOption.parse("[::1]")).isEqualTo(new InetSocketAddress(InetAddress.getByName("::1"), 53));
+        assertThat(DnsServerOption.parse("fd00::53")).isEqualTo(new InetSocketAddress(InetAddress.getByName("fd00::53"), 53));
+        assertThat(DnsServerOption.parse("localhost:5353").getPort()).isEqualTo(5353);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"127.0.20.2:", "127.0.20.2:0", "127.0.20.2:65536", "127.0.20.2:+53", "127.0.20.2:5x", ":53", "[::1",
             "[::1]53", "10.0.0.300", "bad host:53", "ho#st", "127.0.20.2:53\n"})
     void refusesAMalformedDnsServer(String value) {
-        assertThatThrownBy(() -> DnsDiscovery.parseServer(value))
+        assertThatThrownBy(() -> DnsServerOption.parse(value))
                 .isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE))
                 .hasMessageStartingWith("--dns-server '")
                 .hasMessageNotContaining("\n");

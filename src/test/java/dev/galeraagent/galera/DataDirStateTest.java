@@ -53,13 +53,4 @@ class DataDirStateTest {
         assertThatThrownBy(() -> DataDirState.classify(Set.of("grastate.dat", "ibdata1"), Optional.of(""), false))
                 .as("without the markers an empty grastate.dat is still an error").isInstanceOf(InvalidFieldException.class);
     }
-
-    @Test
-    void gvwstateGivesItsOwnUuidAndMembers() {
-        GvwState g = GvwState.parse("my_uuid: 88bef0fa-e983-11f1-b951-73e7b3e7b2c9\n#vwbeg\nview_id: 3 88bef0fa-e983-11f1-b951-73e7b3e7b2c9 1\n"
-                + "bootstrap: 0\nmember: 88bef0fa-e983-11f1-b951-73e7b3e7b2c9 0\nmember: 99bef0fa-e983-11f1-b951-73e7b3e7b2c9 0\n#vwend\n");
-        assertThat(g.myUuid().toString()).isEqualTo("88bef0fa-e983-11f1-b951-73e7b3e7b2c9");
-        assertThat(g.members()).hasSize(2);
-        assertThatThrownBy(() -> GvwState.parse("#vwbeg\n")).hasMessageStartingWith("my_uuid: missing");
-    }
 }

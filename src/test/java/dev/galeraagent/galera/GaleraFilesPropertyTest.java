@@ -19,7 +19,6 @@ import net.jqwik.api.Provide;
 class GaleraFilesPropertyTest {
     static final String UUID = "6b2f1a4e-0000-11ef-8000-000000000001";
     static final String GRASTATE = "# GALERA saved state\nversion: 2.1\nuuid:    " + UUID + "\nseqno:   -1\nsafe_to_bootstrap: 0\n";
-    static final String GVWSTATE = "my_uuid: " + UUID + "\n#vwbeg\nview_id: 3 " + UUID + " 5\nbootstrap: 0\nmember: " + UUID + " 0\n#vwend\n";
     static final String RECOVER_LOG = "2026-12-01 10:00:00 0 [Note] InnoDB: Starting crash recovery\n"
             + "2026-12-01 10:00:01 0 [Note] WSREP: Recovered position: " + UUID + ":42,0-1-42\n";
 
@@ -41,12 +40,6 @@ class GaleraFilesPropertyTest {
     }
 
     @Provide
-    Arbitrary<String> gvwstates() {
-        return Arbitraries.oneOf(Hostile.text(SafeFiles.SMALL_FILE_MAX), Hostile.mutationsOf(GVWSTATE),
-                Arbitraries.integers().between(1, 2000).map(n -> "my_uuid: " + UUID + "\n" + ("member: " + UUID + " 0\n").repeat(n)));
-    }
-
-    @Provide
     Arbitrary<String> recoverLogs() {
         return Arbitraries.oneOf(Hostile.text(64 * 1024), Hostile.mutationsOf(RECOVER_LOG),
                 Hostile.number().map(n -> RECOVER_LOG.replace(":42,", ":" + n + ",")),
@@ -56,11 +49,6 @@ class GaleraFilesPropertyTest {
     @Property(tries = 400)
     void grastateParsesOrIsRefusedOnOneLine(@ForAll("grastates") String text) {
         parsesOrRefusesOnOneLine(text, GrastateFile::parse);
-    }
-
-    @Property(tries = 300)
-    void gvwstateParsesOrIsRefusedOnOneLine(@ForAll("gvwstates") String text) {
-        parsesOrRefusesOnOneLine(text, GvwState::parse);
     }
 
     @Property(tries = 300)

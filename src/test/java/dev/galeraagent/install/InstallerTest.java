@@ -291,7 +291,7 @@ class InstallerTest {
         Path outside = Files.createDirectories(tmp.resolve("outside"));
         Files.writeString(outside.resolve("precious"), "keep me");
         Path oldLib = dir.resolve("agent-home").toRealPath().resolve("lib");
-        Installer.deleteTree(oldLib);
+        NoFollowFiles.deleteTree(oldLib);
         Files.createSymbolicLink(oldLib, outside);
         Map<String, String> outsideBefore = snapshot(outside);
 

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -21,9 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class BootstrapLeaseTest {
     static final String NS = "db";
@@ -31,33 +29,24 @@ class BootstrapLeaseTest {
     static final StatefulSetInfo STS = new StatefulSetInfo(NS, "galera", 3, Map.of());
     static final Duration TERM = Duration.ofSeconds(30);
 
-    @TempDir
-    Path dir;
-    MockKube mock;
-    Path kubeconfig;
+    @RegisterExtension
+    final MockKubeServer kube = new MockKubeServer("127.0.40.1", NS);
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
     final List<KubeApi> agents = new ArrayList<>();
-
-    @BeforeEach
-    void startServer() {
-        mock = MockKube.start("127.0.40.1", 0);
-        kubeconfig = mock.writeKubeconfig(dir, NS);
-    }
 
     @AfterEach
     void stopServer() {
         agents.forEach(KubeApi::close);
-        mock.close();
     }
 
     private BootstrapLease lease() {
-        KubeApi api = mock.agent(kubeconfig, NS, clock);
+        KubeApi api = kube.mock().agent(kube.kubeconfig(), NS, clock);
         agents.add(api);
         return api.lease(STS);
     }
 
     private Lease stored() {
-        return mock.admin().leases().inNamespace(NS).withName("galera-galera-bootstrap").get();
+        return kube.mock().admin().leases().inNamespace(NS).withName("galera-galera-bootstrap").get();
     }
 
     @Test
@@ -77,17 +66,17 @@ class BootstrapLeaseTest {
     /** As k8s/galera-statefulset.yaml creates it, so that the Role needs no create: no spec fields, no annotations. */
     @Test
     void theManifestsEmptyLeaseIsTakenWithoutACreateAndSecondComersAreToldWhoHoldsIt() throws InterruptedException {
-        mock.admin().leases().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
+        kube.mock().admin().leases().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
                 .withNewMetadata().withName("galera-galera-bootstrap").withLabels(java.util.Map.of("app.kubernetes.io/name", "galera"))
                 .endMetadata().withNewSpec().endSpec().build()).create();
         assertThat(lease().current()).get().satisfies(free -> {
             assertThat(free.holder()).isNull();
             assertThat(free.heldAt(clock.instant())).isFalse();
         });
-        mock.takeRequests();
+        kube.mock().takeRequests();
         LeaseOutcome outcome = lease().tryAcquire("galera-2", UUID_A, 1234, TERM);
         assertThat(outcome).isInstanceOf(LeaseOutcome.Acquired.class);
-        assertThat(mock.takeRequests()).extracting(io.fabric8.mockwebserver.http.RecordedRequest::getMethod).containsExactly("GET", "PUT");
+        assertThat(kube.mock().takeRequests()).extracting(io.fabric8.mockwebserver.http.RecordedRequest::getMethod).containsExactly("GET", "PUT");
         assertThat(outcome.lease()).isEqualTo(new LeaseRecord("galera-galera-bootstrap", "galera-2", UUID_A, 1234L,
                 clock.instant(), clock.instant(), TERM, 1, "galera-2"));
         assertThat(stored().getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "galera");
@@ -182,11 +171,11 @@ class BootstrapLeaseTest {
         Lease rival = stored();
         rival.getSpec().setHolderIdentity("galera-1");
         rival.getSpec().setRenewTime(ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-        mock.interleaveOnce(HttpMethod.PUT, "/apis/coordination.k8s.io/v1/namespaces/db/leases/galera-galera-bootstrap",
+        kube.mock().interleaveOnce(HttpMethod.PUT, "/apis/coordination.k8s.io/v1/namespaces/db/leases/galera-galera-bootstrap",
                 HttpMethod.PUT, "application/json", Serialization.asJson(rival));
 
         LeaseOutcome outcome = lease().tryAcquire("galera-0", UUID_A, 1200, TERM);
-        assertThat(mock.interleaved()).isTrue();
+        assertThat(kube.mock().interleaved()).isTrue();
         assertThat(outcome).isInstanceOf(LeaseOutcome.HeldByOther.class);
         assertThat(outcome.lease().holder()).isEqualTo("galera-1");
         assertThat(stored().getSpec().getHolderIdentity()).isEqualTo("galera-1");

@@ -23,12 +23,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,10 +42,8 @@ class ClusterStatusTest {
     static final String UUID_B = "0c9d2e7a-2222-11ef-8b1d-0242ac120003";
     static final String[] POD_IPS = {"127.0.70.11", "127.0.70.12", "127.0.70.13"};
 
-    @TempDir
-    Path dir;
-    MockKube mock;
-    Path kubeconfig;
+    @RegisterExtension
+    final MockKubeServer kube = new MockKubeServer("127.0.70.1", NS);
     final List<HttpServer> sidecars = new ArrayList<>();
     int sidecarPort;
     final StringWriter out = new StringWriter();
@@ -54,9 +51,7 @@ class ClusterStatusTest {
 
     @BeforeEach
     void start() {
-        mock = MockKube.start("127.0.70.1", 0);
-        kubeconfig = mock.writeKubeconfig(dir, NS);
-        MockKube.createStatefulSet(mock.admin(), NS, "galera", 3, List.of(0, 1, 2));
+        MockKube.createStatefulSet(kube.mock().admin(), NS, "galera", 3, List.of(0, 1, 2));
         Log.setOutput(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     }
 
@@ -64,11 +59,10 @@ class ClusterStatusTest {
     void stop() {
         Log.setOutput(System.err);
         sidecars.forEach(s -> s.stop(0));
-        mock.close();
     }
 
     int status(String... extra) {
-        List<String> args = new ArrayList<>(List.of("status", "--kubeconfig", kubeconfig.toString(), "-n", NS, "--statefulset", "galera",
+        List<String> args = new ArrayList<>(List.of("status", "--kubeconfig", kube.kubeconfig().toString(), "-n", NS, "--statefulset", "galera",
                 "--status-port", Integer.toString(sidecarPort == 0 ? 9 : sidecarPort), "--status-timeout", "1s"));
         args.addAll(List.of(extra));
         return AgentCommand.execute(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
@@ -82,14 +76,14 @@ class ClusterStatusTest {
 
     /** The kubelet's view: phase, IP, the Ready condition. */
     void podStatus(int ordinal, String phase, String ip, boolean ready) {
-        mock.admin().pods().inNamespace(NS).withName("galera-" + ordinal).edit(p -> new PodBuilder(p).withNewStatus()
+        kube.mock().admin().pods().inNamespace(NS).withName("galera-" + ordinal).edit(p -> new PodBuilder(p).withNewStatus()
                 .withPhase(phase).withPodIP(ip)
                 .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
                 .endStatus().build());
     }
 
     void publish(PublishedState state) {
-        try (KubeApi api = mock.agent(kubeconfig, NS, Clock.systemUTC())) {
+        try (KubeApi api = kube.mock().agent(kube.kubeconfig(), NS, Clock.systemUTC())) {
             api.publish(api.statefulSet("galera-" + state.ordinal(), Optional.of("galera")), "galera-" + state.ordinal(), state);
         }
     }
@@ -172,7 +166,7 @@ class ClusterStatusTest {
             podStatus(i, "Running", POD_IPS[i], true);
         }
         sidecars(synced(0, UUID_A, 1500, decided[0]), synced(1, UUID_A, 1500, decided[1]), synced(2, UUID_A, 1499, decided[2]));
-        try (KubeApi api = mock.agent(kubeconfig, NS, Clock.systemUTC())) {
+        try (KubeApi api = kube.mock().agent(kube.kubeconfig(), NS, Clock.systemUTC())) {
             api.lease("galera-galera-bootstrap").tryAcquire("galera-0", null, -1, Duration.ofSeconds(60));
             api.lease("galera-galera-bootstrap").release("galera-0");
             api.events("galera-0", "galera").bootstrapDecision("NEW_CLUSTER", decided[0].reasons());
@@ -207,7 +201,7 @@ class ClusterStatusTest {
         podStatus(1, "Pending", POD_IPS[1], false);
         podStatus(2, "Pending", null, false);
         sidecars(bootstrapWaiting(w0), bootstrapWaiting(w1), null);
-        try (KubeApi api = mock.agent(kubeconfig, NS, Clock.systemUTC())) {
+        try (KubeApi api = kube.mock().agent(kube.kubeconfig(), NS, Clock.systemUTC())) {
             StatefulSetInfo sts = api.statefulSet(null, Optional.of("galera"));
             // what agent bootstrap records, through the board it uses
             new KubeStateBoard(api, sts, 0, Duration.ofSeconds(60)).decided(w0);
@@ -281,7 +275,7 @@ class ClusterStatusTest {
         for (int i = 0; i < 3; i++) {
             podStatus(i, "Pending", POD_IPS[i], false);
         }
-        try (KubeApi api = mock.agent(kubeconfig, NS, Clock.systemUTC())) {
+        try (KubeApi api = kube.mock().agent(kube.kubeconfig(), NS, Clock.systemUTC())) {
             api.events("galera-2", "galera").bootstrapRefused(reasons);
         }
 
@@ -298,7 +292,7 @@ class ClusterStatusTest {
     @Test
     void aLeaseHeldTooLongIsSomethingToLookAt() {
         MutableClock past = new MutableClock(Instant.now().minus(Duration.ofMinutes(20)));
-        try (KubeApi api = mock.agent(kubeconfig, NS, past)) {
+        try (KubeApi api = kube.mock().agent(kube.kubeconfig(), NS, past)) {
             api.lease("galera-galera-bootstrap").tryAcquire("galera-1", UUID_A, 1502, Duration.ofSeconds(60));
             past.advance(Duration.ofMinutes(20));
             api.lease("galera-galera-bootstrap").renew("galera-1", Duration.ofSeconds(60));
@@ -315,7 +309,7 @@ class ClusterStatusTest {
         assertThat(status("-o", "yaml")).isEqualTo(2);
         assertThat(err.toString().strip()).isEqualTo("agent: --output must be table or json, was 'yaml'");
         err.getBuffer().setLength(0);
-        int code = AgentCommand.execute(new String[] {"status", "--kubeconfig", kubeconfig.toString(), "-n", NS, "--statefulset", "mysql"},
+        int code = AgentCommand.execute(new String[] {"status", "--kubeconfig", kube.kubeconfig().toString(), "-n", NS, "--statefulset", "mysql"},
                 new PrintWriter(out, true), new PrintWriter(err, true));
         assertThat(code).isEqualTo(5);
         assertThat(err.toString().strip()).isEqualTo("agent: StatefulSet mysql not found in namespace db");

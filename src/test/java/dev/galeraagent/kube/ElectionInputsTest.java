@@ -3,7 +3,6 @@ package dev.galeraagent.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.galeraagent.status.PublishedState;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,9 +15,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,21 +28,8 @@ class ElectionInputsTest {
     static final String UUID_A = "6f1b3c1e-1111-11ef-9a3c-0242ac120002";
     static final String UUID_B = "0a9c2d4e-2222-11ef-8b1d-0242ac120003";
 
-    @TempDir
-    Path dir;
-    MockKube mock;
-    Path kubeconfig;
-
-    @BeforeEach
-    void startServer() {
-        mock = MockKube.start("127.0.40.1", 0);
-        kubeconfig = mock.writeKubeconfig(dir, NS);
-    }
-
-    @AfterEach
-    void stopServer() {
-        mock.close();
-    }
+    @RegisterExtension
+    final MockKubeServer kube = new MockKubeServer("127.0.40.1", NS);
 
     private enum Kind { NO_POD, NOT_PUBLISHED, EMPTY, SAME_HISTORY, OTHER_HISTORY }
 
@@ -66,7 +50,7 @@ class ElectionInputsTest {
             withPod.add(0);
         }
         String sts = "sim" + replicas + "x" + seed;
-        MockKube.createStatefulSet(mock.admin(), NS, sts, replicas, withPod);
+        MockKube.createStatefulSet(kube.mock().admin(), NS, sts, replicas, withPod);
 
         Map<Integer, PublishedState> expected = new HashMap<>();
         for (int i : withPod) {
@@ -87,7 +71,7 @@ class ElectionInputsTest {
         try {
             List<Future<Boolean>> writes = new ArrayList<>();
             for (Map.Entry<Integer, PublishedState> e : expected.entrySet()) {
-                KubeApi api = mock.agent(kubeconfig, NS, Clock.systemUTC());
+                KubeApi api = kube.mock().agent(kube.kubeconfig(), NS, Clock.systemUTC());
                 apis.add(api);
                 writes.add(pool.submit(() -> api.publish(new StatefulSetInfo(NS, sts, replicas, Map.of(MockKube.APP_LABEL, sts)),
                         sts + "-" + e.getKey(), e.getValue())));
@@ -96,7 +80,7 @@ class ElectionInputsTest {
                 assertThat(w.get()).isTrue();
             }
             for (int reader : withPod) {
-                KubeApi api = mock.agent(kubeconfig, NS, Clock.systemUTC());
+                KubeApi api = kube.mock().agent(kube.kubeconfig(), NS, Clock.systemUTC());
                 apis.add(api);
                 PodStates read = api.readStates(api.statefulSet(sts + "-" + reader, Optional.empty()));
                 Map<Integer, PublishedState> others = new HashMap<>(expected);
@@ -106,7 +90,7 @@ class ElectionInputsTest {
                 assertThat(read.missing()).isEqualTo(ordinals(kinds, Kind.NO_POD));
                 assertThat(read.unpublished()).isEqualTo(ordinals(kinds, Kind.NOT_PUBLISHED));
                 assertThat(read.malformed()).isEmpty();
-                assertThat(read.complete()).isEqualTo(expected.size() == replicas);
+                assertThat(read.notPublished().isEmpty()).isEqualTo(expected.size() == replicas);
             }
         } finally {
             pool.shutdownNow();

@@ -7,7 +7,6 @@ import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,31 +14,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class KubeApiTest {
     static final String NS = "db";
     static final String STS = "galera";
     static final String UUID_A = "6f1b3c1e-1111-11ef-9a3c-0242ac120002";
 
-    @TempDir
-    Path dir;
-    MockKube mock;
-    Path kubeconfig;
-
-    @BeforeEach
-    void startServer() {
-        mock = MockKube.start("127.0.40.1", 0);
-        kubeconfig = mock.writeKubeconfig(dir, NS);
-    }
-
-    @AfterEach
-    void stopServer() {
-        mock.close();
-    }
+    @RegisterExtension
+    final MockKubeServer kube = new MockKubeServer("127.0.40.1", NS);
 
     static PublishedState state(int ordinal, String uuid, long seqno, boolean safe, String time) {
         return new PublishedState(ordinal, "waiting", uuid == null, uuid, seqno, seqno >= 0 && !safe, safe, null,
@@ -47,12 +31,12 @@ class KubeApiTest {
     }
 
     private KubeApi agent() {
-        return mock.agent(kubeconfig, NS, Clock.systemUTC());
+        return kube.mock().agent(kube.kubeconfig(), NS, Clock.systemUTC());
     }
 
     /** Pod {@code pod}'s entry in the state ConfigMap, as {@code kubectl get configmap galera-galera-state} shows it. */
     private String entry(String pod) {
-        Map<String, String> data = mock.admin().configMaps().inNamespace(NS).withName("galera-galera-state").get().getData();
+        Map<String, String> data = kube.mock().admin().configMaps().inNamespace(NS).withName("galera-galera-state").get().getData();
         return data == null ? null : data.get(pod);
     }
 
@@ -62,7 +46,7 @@ class KubeApiTest {
 
     @Test
     void findsTheStatefulSetThroughThePodsOwnerReference() {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 3, List.of(0, 1, 2));
+        MockKube.createStatefulSet(kube.mock().admin(), NS, STS, 3, List.of(0, 1, 2));
         try (KubeApi api = agent()) {
             StatefulSetInfo sts = api.statefulSet("galera-1", Optional.empty());
             assertThat(sts).isEqualTo(new StatefulSetInfo(NS, STS, 3, Map.of(MockKube.APP_LABEL, STS)));
@@ -72,7 +56,7 @@ class KubeApiTest {
 
     @Test
     void usesTheStatefulSetNameWhenGivenWithoutReadingThePod() {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 5, List.of());
+        MockKube.createStatefulSet(kube.mock().admin(), NS, STS, 5, List.of());
         try (KubeApi api = agent()) {
             assertThat(api.statefulSet("no-such-pod", Optional.of(STS)).replicas()).isEqualTo(5);
         }
@@ -80,7 +64,7 @@ class KubeApiTest {
 
     @Test
     void aPodWithoutStatefulSetOwnerAsksForTheFlag() {
-        mock.admin().pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+        kube.mock().admin().pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
                 .withNewMetadata().withName("lonely-0").endMetadata()
                 .withNewSpec().addNewContainer().withName("c").withImage("i").endContainer().endSpec().build()).create();
         try (KubeApi api = agent()) {
@@ -96,7 +80,7 @@ class KubeApiTest {
 
     @Test
     void publishedStateReadsBackExactlyAndIsPlainJsonForKubectl() {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 3, List.of(0, 1, 2));
+        MockKube.createStatefulSet(kube.mock().admin(), NS, STS, 3, List.of(0, 1, 2));
         PublishedState mine = state(1, UUID_A, 1234, false, Instant.now().plusSeconds(1).toString());
         try (KubeApi api = agent()) {
             assertThat(api.publish(sts(api), "galera-1", mine)).isTrue();
@@ -113,65 +97,65 @@ class KubeApiTest {
 
     @Test
     void publishingWritesOnlyThisPodsKeyOfTheConfigMapAndNeverThePod() throws InterruptedException {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 2, List.of(0, 1));
-        mock.admin().configMaps().inNamespace(NS).withName("galera-galera-state").edit(c -> {
+        MockKube.createStatefulSet(kube.mock().admin(), NS, STS, 2, List.of(0, 1));
+        kube.mock().admin().configMaps().inNamespace(NS).withName("galera-galera-state").edit(c -> {
             c.setData(Map.of("galera-1", "written by galera-1"));
             return c;
         });
-        String podVersion = mock.admin().pods().inNamespace(NS).withName("galera-0").get().getMetadata().getResourceVersion();
+        String podVersion = kube.mock().admin().pods().inNamespace(NS).withName("galera-0").get().getMetadata().getResourceVersion();
         try (KubeApi api = agent()) {
             StatefulSetInfo sts = sts(api);
-            mock.takeRequests();
+            kube.mock().takeRequests();
             assertThat(api.publish(sts, "galera-0", state(0, UUID_A, 5, true, "t1"))).isTrue();
-            assertThat(mock.takeRequests()).extracting(r -> r.getMethod() + " " + r.getPath()).containsExactly(
+            assertThat(kube.mock().takeRequests()).extracting(r -> r.getMethod() + " " + r.getPath()).containsExactly(
                     "GET /api/v1/namespaces/db/configmaps/galera-galera-state",
                     "PATCH /api/v1/namespaces/db/configmaps/galera-galera-state");
         }
         assertThat(entry("galera-1")).isEqualTo("written by galera-1");
         assertThat(StatusJson.read(entry("galera-0"), PublishedState.class).seqno()).isEqualTo(5);
-        assertThat(mock.admin().pods().inNamespace(NS).withName("galera-0").get().getMetadata().getResourceVersion()).isEqualTo(podVersion);
+        assertThat(kube.mock().admin().pods().inNamespace(NS).withName("galera-0").get().getMetadata().getResourceVersion()).isEqualTo(podVersion);
     }
 
     @Test
     void republishesOnlyWhenSomethingButTheTimeChanged() throws InterruptedException {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 1, List.of(0));
+        MockKube.createStatefulSet(kube.mock().admin(), NS, STS, 1, List.of(0));
         try (KubeApi api = agent()) {
             StatefulSetInfo sts = sts(api);
             assertThat(api.publish(sts, "galera-0", state(0, UUID_A, 5, false, "t1"))).isTrue();
-            mock.takeRequests();
+            kube.mock().takeRequests();
             assertThat(api.publish(sts, "galera-0", state(0, UUID_A, 5, false, "t2"))).isFalse();
-            assertThat(mock.takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET");
+            assertThat(kube.mock().takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET");
             assertThat(entry("galera-0")).contains("\"time\":\"t1\"");
-            mock.takeRequests();
+            kube.mock().takeRequests();
 
             assertThat(api.publish(sts, "galera-0", state(0, UUID_A, 6, false, "t3"))).isTrue();
-            assertThat(mock.takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET", "PATCH");
+            assertThat(kube.mock().takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET", "PATCH");
             assertThat(StatusJson.read(entry("galera-0"), PublishedState.class).seqno()).isEqualTo(6);
         }
     }
 
     @Test
     void aPeerPublishingBetweenOurReadAndOurPatchKeepsItsEntry() throws InterruptedException {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 2, List.of(0, 1));
+        MockKube.createStatefulSet(kube.mock().admin(), NS, STS, 2, List.of(0, 1));
         String peer = StatusJson.write(state(1, UUID_A, 9, false, "t1"));
-        mock.interleaveOnce(HttpMethod.PATCH, "/api/v1/namespaces/db/configmaps/galera-galera-state", HttpMethod.PATCH,
+        kube.mock().interleaveOnce(HttpMethod.PATCH, "/api/v1/namespaces/db/configmaps/galera-galera-state", HttpMethod.PATCH,
                 "application/merge-patch+json", StatusJson.write(Map.of("data", Map.of("galera-1", peer))));
         try (KubeApi api = agent()) {
             StatefulSetInfo sts = sts(api);
-            mock.takeRequests();
+            kube.mock().takeRequests();
             assertThat(api.publish(sts, "galera-0", state(0, UUID_A, 7, false, "t1"))).isTrue();
             // a merge patch of one key carries no resourceVersion: nothing to conflict with, no second try
-            assertThat(mock.takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET", "PATCH");
+            assertThat(kube.mock().takeRequests()).extracting(RecordedRequest::getMethod).containsExactly("GET", "PATCH");
         }
-        assertThat(mock.interleaved()).isTrue();
+        assertThat(kube.mock().interleaved()).isTrue();
         assertThat(entry("galera-1")).isEqualTo(peer);
         assertThat(StatusJson.read(entry("galera-0"), PublishedState.class).seqno()).isEqualTo(7);
     }
 
     @Test
     void aMissingStateConfigMapIsAOneLineErrorNamingItAndTheManifest() {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 1, List.of(0));
-        mock.admin().configMaps().inNamespace(NS).withName("galera-galera-state").delete();
+        MockKube.createStatefulSet(kube.mock().admin(), NS, STS, 1, List.of(0));
+        kube.mock().admin().configMaps().inNamespace(NS).withName("galera-galera-state").delete();
         String message = "ConfigMap galera-galera-state not found in namespace db: it holds the pods' published states "
                 + "and the manifest creates it (apply k8s/galera-statefulset.yaml)";
         try (KubeApi api = agent()) {
@@ -181,13 +165,13 @@ class KubeApiTest {
                     .hasMessage(message);
             assertThatThrownBy(() -> api.readStates(sts)).hasMessage(message);
         }
-        assertThat(mock.admin().configMaps().inNamespace(NS).withName("galera-galera-state").get()).as("not created").isNull();
+        assertThat(kube.mock().admin().configMaps().inNamespace(NS).withName("galera-galera-state").get()).as("not created").isNull();
     }
 
     @Test
     void aStateWrittenBeforeThePodObjectWasCreatedIsAnEarlierPodsAndCountsOnlyOnceRepublished() {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 1, List.of(0));
-        Instant created = Instant.parse(mock.admin().pods().inNamespace(NS).withName("galera-0").get().getMetadata().getCreationTimestamp());
+        MockKube.createStatefulSet(kube.mock().admin(), NS, STS, 1, List.of(0));
+        Instant created = Instant.parse(kube.mock().admin().pods().inNamespace(NS).withName("galera-0").get().getMetadata().getCreationTimestamp());
         PublishedState old = state(0, UUID_A, 5, false, created.minusSeconds(60).toString());
         setEntry("galera-0", StatusJson.write(old));
         try (KubeApi api = agent()) {
@@ -205,7 +189,7 @@ class KubeApiTest {
 
     @Test
     void aMalformedEntryIsReportedAndCountsAsNotPublished() {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 3, List.of(0, 1, 2));
+        MockKube.createStatefulSet(kube.mock().admin(), NS, STS, 3, List.of(0, 1, 2));
         setEntry("galera-0", "{not json");
         setEntry("galera-1", StatusJson.write(state(2, UUID_A, 3, false, "t")));
         try (KubeApi api = agent()) {
@@ -215,14 +199,14 @@ class KubeApiTest {
             assertThat(read.malformed().get(0)).startsWith("not a valid PublishedState document");
             assertThat(read.malformed().get(1)).isEqualTo("the entry says ordinal 2 but the pod is galera-1");
             assertThat(read.notPublished()).containsExactly(0, 1, 2);
-            assertThat(read.complete()).isFalse();
+            assertThat(read.notPublished()).isNotEmpty();
             // the agent overwrites its own malformed entry
             assertThat(api.publish(read.statefulSet(), "galera-0", state(0, UUID_A, 3, false, "t"))).isTrue();
         }
     }
 
     private void setEntry(String pod, String value) {
-        mock.admin().configMaps().inNamespace(NS).withName("galera-galera-state").edit(c -> {
+        kube.mock().admin().configMaps().inNamespace(NS).withName("galera-galera-state").edit(c -> {
             Map<String, String> data = c.getData() == null ? new HashMap<>() : new HashMap<>(c.getData());
             data.put(pod, value);
             c.setData(data);
@@ -232,10 +216,10 @@ class KubeApiTest {
 
     @Test
     void ignoresPodsOfOtherStatefulSetsAndOrdinalsBeyondReplicas() {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 2, List.of(0, 1, 2, 3));
-        MockKube.createStatefulSet(mock.admin(), NS, "galera-other", 2, List.of(0, 1));
+        MockKube.createStatefulSet(kube.mock().admin(), NS, STS, 2, List.of(0, 1, 2, 3));
+        MockKube.createStatefulSet(kube.mock().admin(), NS, "galera-other", 2, List.of(0, 1));
         // same labels as ours, but owned by another StatefulSet: the selector alone would take it
-        mock.admin().pods().inNamespace(NS).withName("galera-other-0").edit(p -> {
+        kube.mock().admin().pods().inNamespace(NS).withName("galera-other-0").edit(p -> {
             p.getMetadata().setLabels(Map.of(MockKube.APP_LABEL, STS));
             return p;
         });
@@ -248,17 +232,17 @@ class KubeApiTest {
             PodStates read = api.readStates(api.statefulSet("galera-0", Optional.empty()));
             assertThat(read.published()).containsOnlyKeys(0, 1);
             assertThat(read.published().get(0).seqno()).isZero();
-            assertThat(read.complete()).isTrue();
+            assertThat(read.notPublished()).isEmpty();
         }
     }
 
     @Test
     void aReadEndsWithAClearErrorWhenTheApiGoesAway() {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 2, List.of(0, 1));
+        MockKube.createStatefulSet(kube.mock().admin(), NS, STS, 2, List.of(0, 1));
         try (KubeApi api = agent()) {
             StatefulSetInfo sts = api.statefulSet("galera-0", Optional.empty());
             api.readStates(sts);
-            mock.close();
+            kube.mock().close();
             long start = System.nanoTime();
             assertThatThrownBy(() -> api.readStates(sts))
                     .isInstanceOfSatisfying(KubeApiException.class, e -> assertThat(e.noApiAccess()).isTrue())
@@ -271,7 +255,7 @@ class KubeApiTest {
 
     @Test
     void dryRunSummaryShowsEveryOrdinalAndTheLease() {
-        MockKube.createStatefulSet(mock.admin(), NS, STS, 4, List.of(0, 1, 2));
+        MockKube.createStatefulSet(kube.mock().admin(), NS, STS, 4, List.of(0, 1, 2));
         setEntry("galera-2", "garbage");
         try (KubeApi api = agent()) {
             StatefulSetInfo sts = api.statefulSet("galera-0", Optional.empty());

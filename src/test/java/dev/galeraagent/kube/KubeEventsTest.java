@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The agent's Kubernetes Events, against fabric8's mock API server in CRUD mode: written, read back, never fatal. */
@@ -37,27 +38,24 @@ class KubeEventsTest {
 
     @TempDir
     Path dir;
-    MockKube mock;
-    Path kubeconfig;
+    @RegisterExtension
+    final MockKubeServer kube = new MockKubeServer("127.0.70.1", NS);
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
     final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     @BeforeEach
     void start() {
-        mock = MockKube.start("127.0.70.1", 0);
-        kubeconfig = mock.writeKubeconfig(dir, NS);
-        MockKube.createStatefulSet(mock.admin(), NS, "galera", 3, List.of(0, 1, 2));
+        MockKube.createStatefulSet(kube.mock().admin(), NS, "galera", 3, List.of(0, 1, 2));
         Log.setOutput(new PrintStream(log, true, StandardCharsets.UTF_8));
     }
 
     @AfterEach
     void stop() {
         Log.setOutput(System.err);
-        mock.close();
     }
 
     KubeApi agent() {
-        return mock.agent(kubeconfig, NS, clock);
+        return kube.mock().agent(kube.kubeconfig(), NS, clock);
     }
 
     static PublishedState decided(int ordinal, String decision, List<String> reasons, Integer forcedFrom) {
@@ -70,10 +68,10 @@ class KubeEventsTest {
         try (KubeApi api = agent()) {
             api.events("galera-1", "galera").bootstrapRefused(List.of("the pods do not share one cluster history"));
         }
-        String uid = mock.admin().pods().inNamespace(NS).withName("galera-1").get().getMetadata().getUid();
+        String uid = kube.mock().admin().pods().inNamespace(NS).withName("galera-1").get().getMetadata().getUid();
         // kubectl describe pod lists Events by involvedObject name, namespace, kind and uid (field selectors the mock
         // does not filter on: so the fields themselves are checked)
-        List<Event> found = mock.admin().v1().events().inNamespace(NS).list().getItems();
+        List<Event> found = kube.mock().admin().v1().events().inNamespace(NS).list().getItems();
         assertThat(found).singleElement().satisfies(e -> {
             assertThat(e.getInvolvedObject()).satisfies(o -> {
                 assertThat(o.getKind()).isEqualTo("Pod");
@@ -167,8 +165,8 @@ class KubeEventsTest {
             port = closed.getLocalPort();
         }
         Path dead = dir.resolve("dead-kubeconfig");
-        Files.writeString(dead, Files.readString(kubeconfig).replace(mock.url(), "http://127.0.70.2:" + port));
-        try (KubeApi api = mock.agent(dead, NS, clock)) {
+        Files.writeString(dead, Files.readString(kube.kubeconfig()).replace(kube.mock().url(), "http://127.0.70.2:" + port));
+        try (KubeApi api = kube.mock().agent(dead, NS, clock)) {
             EventSink sink = api.events("galera-0", "galera");
             sink.bootstrapDecision("JOIN", List.of("pods [1] are in a live Primary component"));
             long started = System.nanoTime();

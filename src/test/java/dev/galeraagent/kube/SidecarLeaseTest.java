@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The sidecar's rule-10 task holding the bootstrap Lease, against fabric8's mock API server in CRUD mode. */
@@ -44,8 +45,8 @@ class SidecarLeaseTest {
     Path dir;
     Path conf;
     Path oneShot;
-    MockKube mock;
-    Path kubeconfig;
+    @RegisterExtension
+    final MockKubeServer kube = new MockKubeServer("127.0.60.1", NS);
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
     final List<KubeApi> apis = new ArrayList<>();
     final AtomicReference<Observation> status = new AtomicReference<>(NOT_PRIMARY);
@@ -53,8 +54,6 @@ class SidecarLeaseTest {
 
     @BeforeEach
     void start() throws Exception {
-        mock = MockKube.start("127.0.60.1", 0);
-        kubeconfig = mock.writeKubeconfig(dir, NS);
         conf = Files.createDirectories(dir.resolve("conf"));
         oneShot = Files.createDirectories(conf.resolve(HandOff.ONE_SHOT_DIR)).resolve("bootstrap.cnf");
         Log.setOutput(new PrintStream(log, true, StandardCharsets.UTF_8));
@@ -64,7 +63,6 @@ class SidecarLeaseTest {
     void stop() {
         Log.setOutput(System.err);
         apis.forEach(KubeApi::close);
-        mock.close();
     }
 
     KubeApi api(Path config, String namespace) {
@@ -74,11 +72,11 @@ class SidecarLeaseTest {
     }
 
     BootstrapLease lease() {
-        return api(kubeconfig, NS).lease(LEASE);
+        return api(kube.kubeconfig(), NS).lease(LEASE);
     }
 
     Lease stored() {
-        return mock.admin().leases().inNamespace(NS).withName(LEASE).get();
+        return kube.mock().admin().leases().inNamespace(NS).withName(LEASE).get();
     }
 
     /** What {@code agent bootstrap} leaves behind: the Lease taken, the hand-off naming it, the one-shot file. */
@@ -95,7 +93,7 @@ class SidecarLeaseTest {
     }
 
     HandOffTask task() {
-        return task((namespace, name) -> api(kubeconfig, namespace).lease(name));
+        return task((namespace, name) -> api(kube.kubeconfig(), namespace).lease(name));
     }
 
     @Test
@@ -172,7 +170,7 @@ class SidecarLeaseTest {
             port = closed.getLocalPort();
         }
         Path deadConfig = dir.resolve("dead-kubeconfig");
-        Files.writeString(deadConfig, Files.readString(kubeconfig).replace(mock.url(), "http://127.0.60.2:" + port));
+        Files.writeString(deadConfig, Files.readString(kube.kubeconfig()).replace(kube.mock().url(), "http://127.0.60.2:" + port));
         HandOffTask task = task((namespace, name) -> api(deadConfig, namespace).lease(name));
         assertThat(task.step()).isEqualTo(Step.WAITING_FOR_PRIMARY);
         assertThat(log.toString()).contains("WARN  [handoff] cannot renew Lease db/" + LEASE);
