@@ -28,6 +28,7 @@ public final class AgentSteps implements PodSteps {
     private final boolean kubeApi;
     private final int probeSpeedUp;
     private final Map<Integer, Map<String, String>> extraEnv = new ConcurrentHashMap<>();
+    private final Map<String, String> sidecarEnv = new ConcurrentHashMap<>();
     private Path secrets;
     private Path kubeconfig;
 
@@ -126,6 +127,7 @@ public final class AgentSteps implements PodSteps {
         } else {
             env.put("AGENT_NO_KUBE_API", "true");
         }
+        env.putAll(sidecarEnv);
         return List.of(new Container("probe", List.of(pod.workDir().resolve("agent").toString(), "probe", "serve"), env));
     }
 
@@ -151,5 +153,11 @@ public final class AgentSteps implements PodSteps {
     public static String bootstrapLog(Pod pod) throws IOException {
         Path log = pod.logDir().resolve("bootstrap.log");
         return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** Extra environment for every pod's probe sidecar from its next start on (a shorter probe bound, say). */
+    public AgentSteps sidecarEnv(String name, String value) {
+        sidecarEnv.put(name, value);
+        return this;
     }
 }
