@@ -29,6 +29,7 @@ public final class AgentSteps implements PodSteps {
     private final int probeSpeedUp;
     private final Map<Integer, Map<String, String>> extraEnv = new ConcurrentHashMap<>();
     private final Map<Integer, Map<String, String>> sidecarEnv = new ConcurrentHashMap<>();
+    private final Map<String, String> everySidecarEnv = new ConcurrentHashMap<>();
     private final Map<Integer, Duration> mariadbDelay = new ConcurrentHashMap<>();
     private Path secrets;
     private Path kubeconfig;
@@ -133,6 +134,7 @@ public final class AgentSteps implements PodSteps {
         } else {
             env.put("AGENT_NO_KUBE_API", "true");
         }
+        env.putAll(everySidecarEnv);
         env.putAll(sidecarEnv.getOrDefault(pod.ordinal(), Map.of()));
         return List.of(new Container("probe", List.of(pod.workDir().resolve("agent").toString(), "probe", "serve"), env));
     }
@@ -182,5 +184,11 @@ public final class AgentSteps implements PodSteps {
     /** The probe user's password file every sidecar reads (the manifest's probe Secret). */
     public Path probePasswordFile() {
         return secrets.resolve("probe-password");
+    }
+
+    /** Extra environment for every pod's probe sidecar from its next start on (a shorter probe bound, say). */
+    public AgentSteps sidecarEnv(String name, String value) {
+        everySidecarEnv.put(name, value);
+        return this;
     }
 }

@@ -1,0 +1,358 @@
+package dev.galeraagent.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.galeraagent.status.PublishedState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * State transfers cut off on real Galera: a joiner killed mid-SST and then a full crash (S14), the markers a kill -9
+ * mid-SST leaves and the liveness bound on them (S15), and an IST cut by killing its donor (S24).
+ *
+ * <p>A transfer here takes about a second, too short to hit reliably: while it runs, the bridge port towards the
+ * joiner is shaped with {@code tc tbf} (in the bridge's namespace, so nothing inside the pod changes), which makes
+ * the same transfer last long enough to cut it off at a known moment.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AgentTransferIT {
+    /** The probe's bound on state-transfer markers with nothing changing, shortened from the default five minutes. */
+    private static final Duration STALE_TRANSFER = Duration.ofSeconds(20);
+    private static final int JOINER = 2;
+    private static Cluster c;
+
+    @BeforeAll
+    static void create() throws Exception {
+        E2e.assumeAvailable();
+        assumeTrue(AgentSteps.built(), "the agent package is built by ./mvnw package (target/agent)");
+        assumeTrue(Exec.run("sh", "-c", "command -v tc").ok(), "tc (iproute2) shapes the joiner's link");
+        c = Cluster.create("transfer", 3, new AgentSteps().sidecarEnv("AGENT_STALE_TRANSFER_AFTER", STALE_TRANSFER.toSeconds() + "s"));
+        c.startAll();
+        Scenarios.awaitFormed(c, Instant.now());
+        c.createAppSchema();
+    }
+
+    /** A scenario that failed must not leave the next one a broken cluster. */
+    @BeforeEach
+    void healthyCluster() throws Exception {
+        for (int i : c.ordinals()) {
+            unshape(i);
+        }
+        c.restoreAll(Scenarios.FORM);
+    }
+
+    @AfterAll
+    static void close() {
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void s14AJoinerCutOffMidSstIsNeverChosenAfterAFullCrashAndNoRowIsLost() throws Exception {
+        List<Integer> writers = List.of(0, 1);
+        Writer w = Writer.start(c, writers, Scenarios.WRITE_PAUSE);
+        Duration sstRan;
+        long bootstrapLogBefore;
+        try (w) {
+            Scenarios.writeFor(w, Duration.ofSeconds(2));
+            sstRan = startSstAndKillItMidway(w);
+            bootstrapLogBefore = AgentSteps.bootstrapLog(c.pod(JOINER)).length();
+            c.kill9All();
+            w.stop();
+        }
+        unshape(JOINER);
+        assertThat(markers(c.pod(JOINER))).as("the cut-off transfer left its markers").isNotEmpty();
+
+        Instant t0 = Instant.now();
+        c.startAll();
+        Scenarios.Timing t = Scenarios.awaitFormed(c, t0);
+        Checker.Check check = Scenarios.assertNoLoss(c, w);
+
+        PublishedState cutOff = AgentSteps.published(c, JOINER);
+        assertThat(cutOff).as("galera-%d published its state", JOINER).isNotNull();
+        assertThat(cutOff.cutOff()).as("galera-%d said its transfer was cut off: %s", JOINER, cutOff).isTrue();
+        String joinerRuns = AgentSteps.bootstrapLog(c.pod(JOINER)).substring((int) bootstrapLogBefore);
+        c.event("galera-" + JOINER + "'s decisions after the crash: "
+                + joinerRuns.lines().filter(l -> l.contains("decided") || l.contains("cut")).toList());
+        assertThat(joinerRuns).as("galera-%d's bootstrap log after the crash", JOINER).doesNotContain("BOOTSTRAP_FROM_HERE").doesNotContain("NEW_CLUSTER");
+        assertThat(Scenarios.decision(c, JOINER)).isEqualTo("JOIN");
+        int winner = bootstrapper();
+        assertThat(winner).as("the pod chosen for most data").isNotEqualTo(JOINER);
+        long best = writers.stream().mapToLong(AgentTransferIT::publishedSeqno).max().orElseThrow();
+        assertThat(publishedSeqno(winner)).as("the winner holds the highest seqno of the pods with whole data").isEqualTo(best);
+        assertThat(lastStart(c.pod(JOINER).errorLog())).as("galera-%d got a full transfer again", JOINER).contains("SST received");
+        Scenarios.record("S14 joiner killed mid-SST, then a full crash", c, t, check,
+                "galera-" + JOINER + " killed " + Pod.seconds(sstRan) + " s into its SST (link shaped), markers left, published cut_off; "
+                        + "galera-" + winner + " bootstrapped; galera-" + JOINER + " full SST again");
+    }
+
+    @Test
+    @Order(2)
+    void s15AKill9MidSstLeavesMarkersThatLivenessGivesUpOnWithinItsBoundAndThePodRecovers() throws Exception {
+        Pod joiner = c.pod(JOINER);
+        Writer w = Writer.start(c, List.of(0, 1), Scenarios.WRITE_PAUSE);
+        Duration sstRan;
+        Duration to503;
+        Duration toRestart;
+        String reason;
+        Instant killed;
+        try (w) {
+            Scenarios.writeFor(w, Duration.ofSeconds(2));
+            int restartsBefore = joiner.livenessRestarts();
+            // only the joiner's mariadbd and its SST processes die; the container stays down, as one whose exit the
+            // kubelet missed: from here only the liveness probe brings it back
+            sstRan = startSstAndKillItMidway(w);
+            killed = Instant.now();
+            unshape(JOINER);
+            assertThat(markers(joiner)).as("the kill left the transfer's markers").isNotEmpty();
+            assertThat(transferProcesses(JOINER)).as("no SST process survives the kill").isEmpty();
+            String first = http(JOINER, "/live");
+            assertThat(first).as("right after the kill the markers still count as a transfer").startsWith("200");
+            while (true) {
+                String live = http(JOINER, "/live");
+                if (live.startsWith("503")) {
+                    to503 = Duration.between(killed, Instant.now());
+                    reason = live.substring(4).strip();
+                    break;
+                }
+                assertThat(Duration.between(killed, Instant.now())).as("/live turns 503 within the bound plus two looks at the data directory")
+                        .isLessThan(STALE_TRANSFER.plusSeconds(15));
+                PodNetwork.sleep(500);
+            }
+            c.event("galera-" + JOINER + " /live 503 after " + Pod.seconds(to503) + " s: " + reason);
+            assertThat(reason).contains("the transfer is dead");
+            long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (joiner.livenessRestarts() == restartsBefore) {
+                assertThat(System.nanoTime()).as("the kubelet restarts the container on failed liveness").isLessThan(end);
+                PodNetwork.sleep(200);
+            }
+            toRestart = Duration.between(killed, Instant.now());
+            c.waitAllSynced(Scenarios.FORM);
+            Scenarios.writeFor(w, Duration.ofSeconds(2));
+            w.stop();
+        }
+        Scenarios.Timing t = new Scenarios.Timing(null, Duration.between(killed, Instant.now()));
+        Checker.Check check = Scenarios.assertNoLoss(c, w);
+        assertThat(markers(joiner)).as("a finished transfer leaves no markers").isEmpty();
+        assertThat(lastStart(joiner.errorLog())).contains("SST received");
+        Scenarios.record("S15 kill -9 mid-SST leaves markers, liveness restart", c, t, check,
+                "killed " + Pod.seconds(sstRan) + " s into the SST; /live 503 " + Pod.seconds(to503) + " s after the kill (bound: --stale-transfer-after "
+                        + STALE_TRANSFER.toSeconds() + "s + up to 2 looks 5 s apart; default 5m); kubelet restart at "
+                        + Pod.seconds(toRestart) + " s; times from the kill");
+    }
+
+    @Test
+    @Order(3)
+    void s24AnIstCutOffByItsDonorsDeathEndsInARestartAndTheJoinerRejoins() throws Exception {
+        Pod joiner = c.pod(JOINER);
+        String history = c.status(0).stateUuid();
+        Writer w = Writer.start(c, List.of(0, 1), Scenarios.WRITE_PAUSE);
+        Instant cut;
+        int donor;
+        String what;
+        Duration toRestart;
+        try (w) {
+            Scenarios.writeFor(w, Duration.ofSeconds(2));
+            c.kill9(JOINER);
+            // the survivors evict it after about 5 s and go on: the write-sets it misses are the IST
+            Scenarios.writeFor(w, Duration.ofSeconds(12));
+            Map<Integer, Long> offsets = new HashMap<>();
+            for (int i : c.ordinals()) {
+                offsets.put(i, Files.size(c.pod(i).errorLog()));
+            }
+            int livenessBefore = joiner.livenessRestarts();
+            int exitsBefore = joiner.mariadbRestarts();
+            shape(JOINER, "256kbit");
+            c.containerRestart(JOINER);
+            donor = -1;
+            long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (donor < 0) {
+                assertThat(System.nanoTime()).as("an IST to galera-%d starts", JOINER).isLessThan(end);
+                for (int i : List.of(0, 1)) {
+                    if (since(c.pod(i).errorLog(), offsets.get(i)).contains("IST sender starting to serve tcp://" + joiner.ip())) {
+                        donor = i;
+                    }
+                }
+                PodNetwork.sleep(100);
+            }
+            PodNetwork.sleep(700);
+            assertThat(since(c.pod(donor).errorLog(), offsets.get(donor))).as("the IST still runs when its donor is killed")
+                    .doesNotContain("async IST sender served");
+            c.event("kill -9 of the IST donor galera-" + donor);
+            c.kill9(donor);
+            cut = Instant.now();
+            unshape(JOINER);
+            Instant disconnected = null;
+            end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (joiner.livenessRestarts() == livenessBefore && joiner.mariadbRestarts() == exitsBefore) {
+                assertThat(System.nanoTime()).as("galera-%d's mariadbd is restarted after the cut IST", JOINER).isLessThan(end);
+                WsrepStatus s = joiner.status();
+                if (disconnected == null && s != null && !s.connected()) {
+                    disconnected = Instant.now();
+                    c.event("galera-" + JOINER + " answers with wsrep_connected=OFF: " + s);
+                }
+                PodNetwork.sleep(250);
+            }
+            toRestart = Duration.between(cut, Instant.now());
+            String log = since(joiner.errorLog(), offsets.get(JOINER));
+            List<String> said = new ArrayList<>();
+            for (String line : log.lines().toList()) {
+                if (line.contains("IST didn't contain") || line.contains("restart required") || line.contains("Will never receive state")
+                        || line.contains("State transfer cannot be completed") || line.contains("Aborting")) {
+                    said.add(line.strip());
+                }
+            }
+            c.event("galera-" + JOINER + " after the cut: " + said);
+            assertThat(said).as("Galera on galera-%d says the IST failed", JOINER).isNotEmpty();
+            if (joiner.livenessRestarts() > livenessBefore) {
+                assertThat(disconnected).as("liveness failed on a disconnected node").isNotNull();
+                what = "mariadbd stayed up with wsrep_connected=OFF; liveness failed and the kubelet restarted it "
+                        + Pod.seconds(toRestart) + " s after the cut (bound: 60 s of OFF + 6 failed probes 2 s apart)";
+                assertThat(toRestart).isLessThan(Duration.ofSeconds(60 + 12 + 15));
+            } else {
+                what = "mariadbd exited by itself " + Pod.seconds(toRestart) + " s after the cut and the container restarted"
+                        + (disconnected == null ? "" : " (wsrep_connected=OFF seen first)");
+            }
+            c.containerRestart(donor);
+            c.waitAllSynced(Scenarios.FORM);
+            Scenarios.writeFor(w, Duration.ofSeconds(2));
+            w.stop();
+        }
+        Scenarios.Timing t = new Scenarios.Timing(null, Duration.between(cut, Instant.now()));
+        Checker.Check check = Scenarios.assertNoLoss(c, w);
+        for (int i : c.ordinals()) {
+            assertThat(c.status(i).stateUuid()).as("galera-%d's cluster uuid", i).isEqualTo(history);
+        }
+        Scenarios.record("S24 IST cut by killing its donor", c, t, check, "donor galera-" + donor + " killed mid-IST (link shaped); " + what
+                + "; times from the cut");
+    }
+
+    /**
+     * Gives the joiner a new, empty volume and starts it, with its link shaped so that the SST lasts; once the
+     * transfer writes into the data directory, kill -9 of the joiner's mariadbd and every process under it (the SST
+     * script, its rsync daemon). Returns how long the SST had run.
+     */
+    private static Duration startSstAndKillItMidway(Writer w) throws IOException {
+        Pod joiner = c.pod(JOINER);
+        c.crashPod(JOINER);
+        wipe(joiner.dataDir());
+        shape(JOINER, "24mbit");
+        c.startPod(JOINER);
+        long end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!Files.exists(joiner.dataDir().resolve("sst_in_progress"))) {
+            assertThat(System.nanoTime()).as("galera-%d's SST starts", JOINER).isLessThan(end);
+            PodNetwork.sleep(50);
+        }
+        Instant started = Instant.now();
+        c.event("galera-" + JOINER + ": sst_in_progress in its data directory");
+        Scenarios.writeFor(w, Duration.ofSeconds(4));
+        assertThat(markers(joiner)).as("the SST still runs when it is killed").isNotEmpty();
+        WsrepStatus s = joiner.status();
+        assertThat(s == null || !s.synced()).as("galera-%d still joining: %s", JOINER, s).isTrue();
+        c.kill9(JOINER);
+        return Duration.between(started, Instant.now());
+    }
+
+    /** The SST markers in the pod's data directory. */
+    private static List<String> markers(Pod pod) {
+        return List.of("sst_in_progress", "wsrep_sst.pid").stream().filter(m -> Files.exists(pod.dataDir().resolve(m))).toList();
+    }
+
+    /** The command lines of SST processes (script, rsync) still running in the pod's network namespace. */
+    private static List<String> transferProcesses(int i) throws IOException {
+        List<String> found = new ArrayList<>();
+        for (String pid : Exec.ok("ip", "netns", "pids", PodNetwork.netns(i)).split("\\s+")) {
+            if (pid.isBlank()) {
+                continue;
+            }
+            try {
+                String cmd = Files.readString(Path.of("/proc", pid, "cmdline")).replace('\0', ' ');
+                if (cmd.contains("wsrep_sst") || cmd.contains("rsync")) {
+                    found.add(pid + " " + cmd);
+                }
+            } catch (IOException gone) {
+                // ended meanwhile
+            }
+        }
+        return found;
+    }
+
+    /** {@code CODE body} of an HTTP GET to the pod's sidecar, from the bridge's namespace (as the kubelet would). */
+    private static String http(int i, String path) throws IOException {
+        Exec.Result r = Exec.run(Duration.ofSeconds(5), List.of("ip", "netns", "exec", PodNetwork.BRIDGE_NS, "curl", "-s", "--max-time", "3",
+                "-w", "\n%{http_code}", "http://" + PodNetwork.ip(i) + ":" + AgentSteps.STATUS_PORT + path));
+        String out = r.output().strip();
+        int nl = out.lastIndexOf('\n');
+        return nl < 0 ? out : out.substring(nl + 1) + " " + out.substring(0, nl);
+    }
+
+    /** Shapes the traffic the bridge sends to pod i (everything it receives) to {@code rate}. */
+    private static void shape(int i, String rate) throws IOException {
+        c.event("link to galera-" + i + " shaped to " + rate);
+        Exec.ok("ip", "netns", "exec", PodNetwork.BRIDGE_NS, "tc", "qdisc", "replace", "dev", "gae-veth" + i, "root", "tbf", "rate", rate,
+                "burst", "32kb", "latency", "400ms");
+    }
+
+    private static void unshape(int i) throws IOException {
+        if (Exec.run("ip", "netns", "exec", PodNetwork.BRIDGE_NS, "tc", "qdisc", "del", "dev", "gae-veth" + i, "root").ok()) {
+            c.event("link to galera-" + i + " no longer shaped");
+        }
+    }
+
+    /** The pod whose last decision was to bootstrap. */
+    private static int bootstrapper() throws IOException {
+        for (int i : c.ordinals()) {
+            String d = Scenarios.decision(c, i);
+            if ("BOOTSTRAP_FROM_HERE".equals(d) || "NEW_CLUSTER".equals(d)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no pod decided to bootstrap: " + Scenarios.decisions(c));
+    }
+
+    private static long publishedSeqno(int i) {
+        try {
+            PublishedState s = AgentSteps.published(c, i);
+            return s == null ? -1 : s.seqno();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void wipe(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                PodNetwork.deleteTree(p);
+            }
+        }
+    }
+
+    private static String since(Path log, long offset) throws IOException {
+        String s = Files.readString(log, StandardCharsets.ISO_8859_1);
+        return offset >= s.length() ? "" : s.substring((int) offset);
+    }
+
+    private static String lastStart(Path errorLog) throws IOException {
+        String log = Files.readString(errorLog, StandardCharsets.ISO_8859_1);
+        int i = log.lastIndexOf("Starting MariaDB");
+        return i < 0 ? log : log.substring(i);
+    }
+}
