@@ -60,7 +60,8 @@ public final class MockKubeApi {
             return null;
         }
         // {"data":{"galera-N":"{...\"decision\":\"JOIN\"...}"}}: the state is a JSON string inside the patch
-        String body = r.getUtf8Body().replace("\\", "");
+        // getBytes, not getUtf8Body: reading the body empties it, and the CRUD dispatcher must still apply the patch
+        String body = new String(r.getBody().getBytes(), StandardCharsets.UTF_8).replace("\\", "");
         boolean decided = body.matches("(?s).*\"decision\"\\s*:\\s*\"(JOIN|BOOTSTRAP_FROM_HERE|NEW_CLUSTER)\".*");
         for (Map.Entry<String, Long> e : SLOW_UNTIL.entrySet()) {
             if (decided && body.contains("\"" + e.getKey() + "\"") && System.nanoTime() < e.getValue()) {
