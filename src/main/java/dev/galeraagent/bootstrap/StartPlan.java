@@ -21,7 +21,7 @@ import java.util.UUID;
  * @param recoverFor       run {@code mariadbd --wsrep-recover} and pass the position it finds; the uuid it must find
  * @param reasons          why, for the log
  */
-record StartPlan(boolean dropOneShot, boolean markSafe, Optional<UUID> recoverFor, List<String> reasons) {
+public record StartPlan(boolean dropOneShot, boolean markSafe, Optional<UUID> recoverFor, List<String> reasons) {
     public StartPlan {
         Objects.requireNonNull(recoverFor, "recoverFor");
         reasons = List.copyOf(reasons);

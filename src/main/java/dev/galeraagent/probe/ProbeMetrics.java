@@ -9,6 +9,7 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
@@ -68,7 +69,7 @@ final class ProbeMetrics {
                 + " to the first status read that saw the node Synced (wsrep_local_state 4); absent until then", recovery::toSynced);
     }
 
-    private void duration(String name, String help, Supplier<Optional<java.time.Duration>> d) {
+    private void duration(String name, String help, Supplier<Optional<Duration>> d) {
         GaugeWithCallback.builder().name(name).help(help)
                 .callback(cb -> d.get().ifPresent(x -> cb.call(x.toNanos() / 1e9))).register(registry);
     }

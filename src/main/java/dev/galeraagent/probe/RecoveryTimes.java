@@ -2,6 +2,7 @@ package dev.galeraagent.probe;
 
 import dev.galeraagent.probe.Observation.Answered;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -26,7 +27,7 @@ final class RecoveryTimes {
     static RecoveryTimes sinceProcessStart() {
         long now = System.nanoTime();
         long age = ProcessHandle.current().info().startInstant()
-                .map(s -> Duration.between(s, java.time.Instant.now()).toNanos()).filter(n -> n >= 0).orElse(0L);
+                .map(s -> Duration.between(s, Instant.now()).toNanos()).filter(n -> n >= 0).orElse(0L);
         return new RecoveryTimes(now - age);
     }
 
