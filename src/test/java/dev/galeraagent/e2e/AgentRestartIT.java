@@ -59,6 +59,11 @@ class AgentRestartIT {
     @Test
     @Order(1)
     void s21TheBootstrappedPodKilledBeforeAnyoneJoinedComesBackWithItsHistoryAndTheOthersJoinIt() throws Exception {
+        winnerKilledBeforeAnyoneJoined(c, "S21 winner killed before anyone joined, container restart");
+    }
+
+    /** S21 on any cluster (AgentRestart5IT runs it on five pods). */
+    static void winnerKilledBeforeAnyoneJoined(Cluster c, String scenario) throws Exception {
         String history = c.status(0).stateUuid();
         Writer before = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE);
         try (before) {
@@ -69,12 +74,12 @@ class AgentRestartIT {
         // Galera's own port closed in every pod: the election and the bootstrap go on (API, DNS, /status), but no
         // joiner reaches the winner, so the winner is alone in its Primary component when it is killed
         for (int i : c.ordinals()) {
-            blockGalera(i);
+            blockGalera(c, i);
         }
         Instant t0 = Instant.now();
         c.startAll();
         c.waitPrimary(Scenarios.FORM);
-        int winner = bootstrapper();
+        int winner = bootstrapper(c);
         Path done = c.pod(winner).configDir().resolve(HandOff.DONE);
         long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (!Files.exists(done)) {
@@ -100,7 +105,7 @@ class AgentRestartIT {
         assertThat(containerLog(c.pod(winner), "mariadb")).contains("--wsrep-start-position=" + history + ":");
 
         for (int i : c.ordinals()) {
-            unblockGalera(i);
+            unblockGalera(c, i);
         }
         c.waitAllSynced(Scenarios.FORM);
         Scenarios.Timing t = new Scenarios.Timing(Duration.between(t0, t1).plus(restored), Duration.between(t0, Instant.now()));
@@ -110,7 +115,7 @@ class AgentRestartIT {
             assertThat(c.status(i).stateUuid()).as("galera-%d's cluster uuid", i).isEqualTo(history);
             assertThat(Scenarios.decision(c, i)).as("galera-%d's decision", i).isNotEqualTo("REFUSE");
         }
-        Scenarios.record("S21 winner killed before anyone joined, container restart", c, t, check,
+        Scenarios.record(scenario, c, t, check,
                 "galera-" + winner + " Primary again " + Pod.seconds(restored) + " s after its restart, same uuid; "
                         + aloneCheck.acked() + " rows written on it alone, 0 lost; Galera port closed until then");
     }
@@ -152,8 +157,87 @@ class AgentRestartIT {
         Scenarios.record("S22 kill -9 + container restart of each pod under writes", c, t, check, String.join("; ", notes));
     }
 
-    /** The pod whose last decision was to bootstrap. */
+    @Test
+    @Order(3)
+    void s23TheWinnerKilledTwiceAfterTheOthersDecidedJoinComesBackWithOneHistoryWithoutAPerson() throws Exception {
+        String history = c.status(0).stateUuid();
+        Writer before = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE);
+        try (before) {
+            Scenarios.writeFor(before, Duration.ofSeconds(4));
+            c.kill9All();
+            before.stop();
+        }
+        for (int i : c.ordinals()) {
+            blockGalera(i);
+        }
+        Instant t0 = Instant.now();
+        c.startAll();
+        c.waitPrimary(Scenarios.FORM);
+        int winner = bootstrapper();
+        Path done = c.pod(winner).configDir().resolve(HandOff.DONE);
+        long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        List<Integer> others = c.ordinals().stream().filter(i -> i != winner).toList();
+        while (!Files.exists(done) || !others.stream().allMatch(AgentRestartIT::decidedJoin)) {
+            assertThat(System.nanoTime()).as("the hand-off completes and the others decide JOIN within a minute: %s",
+                    Scenarios.decisions(c)).isLessThan(end);
+            PodNetwork.sleep(200);
+        }
+        c.event("hand-off of galera-" + winner + " completed; the others decided JOIN; nobody joined");
+        assertThat(c.status(winner).clusterSize()).as("the winner is alone").isEqualTo(1);
+
+        List<Writer> alone = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        for (int kill = 1; kill <= 2; kill++) {
+            Writer w = Writer.start(c, List.of(winner), Scenarios.WRITE_PAUSE);
+            try (w) {
+                // the second kill comes as soon as the restarted node is Primary again, with a second of writes
+                Scenarios.writeFor(w, Duration.ofSeconds(kill == 1 ? 3 : 1));
+                c.event("kill -9 #" + kill + " of galera-" + winner + "'s mariadbd, rows on one node only");
+                c.kill9(winner);
+                w.stop();
+            }
+            alone.add(w);
+            Instant t1 = Instant.now();
+            c.containerRestart(winner);
+            c.await("galera-" + winner + " Primary again", Scenarios.FORM, s -> s.get(winner) != null && s.get(winner).primary());
+            assertThat(c.status(winner).stateUuid()).as("after restart #%d: one history", kill).isEqualTo(history);
+            assertThat(containerLog(c.pod(winner), "mariadb")).contains("--wsrep-start-position=" + history + ":");
+            notes.add("kill #" + kill + ": Primary again " + Pod.seconds(Duration.between(t1, Instant.now())) + " s after the restart, "
+                    + w.acked().size() + " rows on it alone");
+        }
+        Instant opened = Instant.now();
+        for (int i : c.ordinals()) {
+            unblockGalera(i);
+        }
+        c.waitAllSynced(Scenarios.FORM);
+        Scenarios.Timing t = new Scenarios.Timing(null, Duration.between(t0, Instant.now()));
+        Checker.Check check = Scenarios.assertNoLoss(c, before);
+        for (Writer w : alone) {
+            Scenarios.assertNoLoss(c, w);
+        }
+        for (int i : c.ordinals()) {
+            assertThat(c.status(i).stateUuid()).as("galera-%d's cluster uuid", i).isEqualTo(history);
+            assertThat(Scenarios.decision(c, i)).as("galera-%d's decision", i).isNotEqualTo("REFUSE");
+        }
+        assertThat(c.pod(winner).dataDir().resolve("grastate.dat")).exists();
+        Scenarios.record("S23 winner killed twice before anyone joined", c, t, check, String.join("; ", notes)
+                + "; 0 lost; all Synced " + Pod.seconds(Duration.between(opened, Instant.now())) + " s after Galera's port opened; no person");
+    }
+
+    private static boolean decidedJoin(int i) {
+        try {
+            return "JOIN".equals(Scenarios.decision(c, i));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static int bootstrapper() throws IOException {
+        return bootstrapper(c);
+    }
+
+    /** The pod whose last decision was to bootstrap. */
+    private static int bootstrapper(Cluster c) throws IOException {
         for (int i : c.ordinals()) {
             String d = Scenarios.decision(c, i);
             if ("BOOTSTRAP_FROM_HERE".equals(d) || "NEW_CLUSTER".equals(d)) {
@@ -170,15 +254,23 @@ class AgentRestartIT {
         return i < 0 ? log : log.substring(i);
     }
 
-    /** Drops Galera's group-communication traffic (port 4567) in and out of pod i; the rest of its network works. */
     private static void blockGalera(int i) throws IOException {
+        blockGalera(c, i);
+    }
+
+    private static void unblockGalera(int i) throws IOException {
+        unblockGalera(c, i);
+    }
+
+    /** Drops Galera's group-communication traffic (port 4567) in and out of pod i; the rest of its network works. */
+    static void blockGalera(Cluster c, int i) throws IOException {
         c.event("Galera port 4567 closed in galera-" + i);
         Exec.ok("sh", "-c", "printf '%s\\n' \"$1\" | ip netns exec \"$0\" nft -f -", PodNetwork.netns(i),
                 "table inet " + BLOCK_TABLE + " {\n chain out { type filter hook output priority 0; tcp dport 4567 drop; }\n"
                         + " chain in { type filter hook input priority 0; tcp dport 4567 drop; }\n}");
     }
 
-    private static void unblockGalera(int i) throws IOException {
+    static void unblockGalera(Cluster c, int i) throws IOException {
         Exec.Result r = Exec.run("ip", "netns", "exec", PodNetwork.netns(i), "nft", "delete", "table", "inet", BLOCK_TABLE);
         if (r.ok()) {
             c.event("Galera port 4567 open again in galera-" + i);
