@@ -57,6 +57,14 @@ class AgentProtocolIT {
             steps.clearEnv(i);
             steps.clearMariadbStartDelay(i);
         }
+        // S20 rotates the probe user's password: a failure there must not leave every sidecar locked out
+        for (int i : c.ordinals()) {
+            WsrepStatus st = c.status(i);
+            if (st != null && st.primary()) {
+                c.pod(i).sql("ALTER USER IF EXISTS 'probe'@'%' IDENTIFIED BY '" + AgentSteps.PROBE_PASSWORD + "'");
+                break;
+            }
+        }
         c.restoreAll(Scenarios.FORM);
     }
 
@@ -251,9 +259,8 @@ class AgentProtocolIT {
     void s20AProbePasswordThatNoLongerWorksKeepsTheOneShotBootstrapFromBeingReused() throws Exception {
         String history = c.status(0).stateUuid();
         // the probe user's password is rotated in MariaDB (replicated to every node), the sidecars' Secret is not
+        // (a session logged in before keeps working: the sidecars notice at their next login, after the crash)
         c.pod(0).sqlOk("ALTER USER 'probe'@'%' IDENTIFIED BY 'rotated-but-not-in-the-secret'");
-        String ready = awaitReadyBody(0, "denied access");
-        c.event("galera-0 /ready: " + ready);
         Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE);
         try (w) {
             Scenarios.writeFor(w, Duration.ofSeconds(4));
