@@ -186,14 +186,8 @@ public final class BootstrapLoop {
                         LOG.error("decision " + oneLine(r));
                         throw new AgentException(ExitCode.REFUSED, "refused: " + String.join("; ", r.reasons()));
                     }
-                    case Plan.Join j -> {
-                        return decided(dir, config, j, grant);
-                    }
-                    case Plan.NewCluster n -> {
-                        return decided(dir, config, n, grant);
-                    }
-                    case Plan.BootstrapFromHere b -> {
-                        return decided(dir, config, b, grant);
+                    case Plan.Join _, Plan.NewCluster _, Plan.BootstrapFromHere _ -> {
+                        return decided(dir, config, plan, grant);
                     }
                 }
             }
