@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProtocolSimulationTest {
     private static final long FIRST_SEED = Long.getLong("sim.firstSeed", 1);
-    private static final int RUNS = Integer.getInteger("sim.runs", 3000);
+    private static final int RUNS = Integer.getInteger("sim.runs", 5000);
     private static final int THREADS = Integer.getInteger("sim.threads", Runtime.getRuntime().availableProcessors());
     private static final Duration END = Duration.ofMinutes(20);
     /** Whether a container restart starts mariadbd with its recovered position (rule 11). */
