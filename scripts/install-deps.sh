@@ -5,7 +5,7 @@
 # podman with what scripts/build-images.sh and test-images.sh need (debootstrap, runc, PyYAML).
 # Idempotent: does nothing when everything is there already.
 set -euo pipefail
-PKGS=(mariadb-server mariadb-client mariadb-backup galera-4 rsync socat dnsmasq dnsutils iproute2 procps util-linux mount coreutils curl hyperfine wrk time podman buildah debootstrap runc python3-yaml libfaketime)
+PKGS=(mariadb-server mariadb-client mariadb-backup galera-4 rsync socat dnsmasq dnsutils iproute2 procps util-linux mount coreutils curl hyperfine wrk time podman buildah debootstrap runc python3-yaml libfaketime nftables)
 # without their recommends: prometheus would bring node-exporter and its collectors along
 LEAN=(prometheus)
 # kubectl may come from another package (Google's kubectl): kubernetes-client would collide with it
