@@ -2,51 +2,25 @@ package dev.galeraagent.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
+import dev.galeraagent.testing.MutableClock;
 
 import org.junit.jupiter.api.Test;
 
 class PhaseTimerTest {
-    /** A clock the test moves by hand. */
-    static final class HandClock extends Clock {
-        Instant now = Instant.parse("2026-12-01T21:00:00Z");
-
-        void advance(long millis) {
-            now = now.plusMillis(millis);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void eachMarkClosesThePhaseSinceThePreviousMarkAndTheSummaryListsThemInOrder() {
-        HandClock clock = new HandClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T21:00:00Z"));
         PhaseTimer t = new PhaseTimer(clock);
-        clock.advance(50);
+        clock.advance(Duration.ofMillis(50));
         t.mark("identity");
-        clock.advance(100);
+        clock.advance(Duration.ofMillis(100));
         t.mark("dns");
-        clock.advance(1200);
+        clock.advance(Duration.ofMillis(1200));
         t.mark("recover");
         t.decision("JOIN");
-        clock.advance(30);
+        clock.advance(Duration.ofMillis(30));
         t.mark("config");
 
         assertThat(t.summary()).isEqualTo("bootstrap summary: decision=JOIN total=1.38s identity=0.05s dns=0.10s recover=1.20s config=0.03s");
@@ -54,12 +28,12 @@ class PhaseTimerTest {
 
     @Test
     void aPhaseThatComesBackEveryRoundSumsOverTheRoundsAndKeepsItsFirstPlace() {
-        HandClock clock = new HandClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T21:00:00Z"));
         PhaseTimer t = new PhaseTimer(clock);
         for (int round = 0; round < 3; round++) {
-            clock.advance(500);
+            clock.advance(Duration.ofMillis(500));
             t.mark("election");
-            clock.advance(10);
+            clock.advance(Duration.ofMillis(10));
             t.mark("publish");
         }
 
@@ -69,11 +43,11 @@ class PhaseTimerTest {
 
     @Test
     void aClockSteppedBackwardsAddsNothingToThePhaseInsteadOfANegativeTime() {
-        HandClock clock = new HandClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-01T21:00:00Z"));
         PhaseTimer t = new PhaseTimer(clock);
-        clock.advance(-2000);
+        clock.advance(Duration.ofMillis(-2000));
         t.mark("dns");
-        clock.advance(2300);
+        clock.advance(Duration.ofMillis(2300));
         t.mark("recover");
 
         assertThat(t.phases()).containsEntry("dns", Duration.ZERO).containsEntry("recover", Duration.ofMillis(2300));

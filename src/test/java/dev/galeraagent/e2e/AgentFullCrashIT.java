@@ -3,7 +3,6 @@ package dev.galeraagent.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.galeraagent.status.PublishedState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,9 +80,9 @@ class AgentFullCrashIT {
             c.startAll();
             Scenarios.Timing t = Scenarios.awaitFormed(c, t0);
             Checker.Check check = Scenarios.assertNoLoss(c, w);
-            int from = bootstrapper();
-            long best = c.ordinals().stream().mapToLong(AgentFullCrashIT::publishedSeqno).max().orElseThrow();
-            assertThat(publishedSeqno(from)).as("the bootstrapping pod holds the highest seqno").isEqualTo(best);
+            int from = Scenarios.bootstrapper(c);
+            long best = c.ordinals().stream().mapToLong(i -> Scenarios.publishedSeqno(c, i)).max().orElseThrow();
+            assertThat(Scenarios.publishedSeqno(c, from)).as("the bootstrapping pod holds the highest seqno").isEqualTo(best);
             Scenarios.record("S5 kill -9 of every pod under writes", c, t, check, "compare: baselines");
             Timeline.record("S5 kill -9 of every pod under writes", c, t0);
         }
@@ -104,7 +103,7 @@ class AgentFullCrashIT {
             Scenarios.Timing t = Scenarios.awaitFormed(c, t0);
             Checker.Check check = Scenarios.assertNoLoss(c, w);
             assertThat(Scenarios.decision(c, 0)).isNotIn("NEW_CLUSTER", "BOOTSTRAP_FROM_HERE");
-            assertThat(bootstrapper()).isIn(1, 2);
+            assertThat(Scenarios.bootstrapper(c)).isIn(1, 2);
             Scenarios.record("S6 full crash, pod 0 behind", c, t, check, "");
         }
     }
@@ -164,13 +163,13 @@ class AgentFullCrashIT {
             Scenarios.writeFor(w, Duration.ofSeconds(3));
             c.kill9All();
             w.stop();
-            wipe(c.pod(0).dataDir());
+            Scenarios.wipe(c.pod(0).dataDir());
             Instant t0 = Instant.now();
             c.startAll();
             Scenarios.Timing t = Scenarios.awaitFormed(c, t0);
             Checker.Check check = Scenarios.assertNoLoss(c, w);
             assertThat(Scenarios.decision(c, 0)).isNotIn("NEW_CLUSTER", "BOOTSTRAP_FROM_HERE");
-            assertThat(bootstrapper()).isIn(1, 2);
+            assertThat(Scenarios.bootstrapper(c)).isIn(1, 2);
             assertThat(lastRunOf(c.pod(0).errorLog())).contains("SST received");
             Scenarios.record("S7 full crash, pod 0 data wiped", c, t, check, "pod 0: full SST");
         }
@@ -251,34 +250,6 @@ class AgentFullCrashIT {
         }
     }
 
-    /** The pod whose last decision was to bootstrap. */
-    private static int bootstrapper() throws Exception {
-        for (int i : c.ordinals()) {
-            String d = Scenarios.decision(c, i);
-            if ("BOOTSTRAP_FROM_HERE".equals(d) || "NEW_CLUSTER".equals(d)) {
-                return i;
-            }
-        }
-        throw new AssertionError("no pod decided to bootstrap: " + Scenarios.decisions(c));
-    }
-
-    private static long publishedSeqno(int i) {
-        try {
-            PublishedState s = AgentSteps.published(c, i);
-            return s == null ? -1 : s.seqno();
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void wipe(Path dir) throws Exception {
-        try (var s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                PodNetwork.deleteTree(p);
-            }
-        }
-    }
-
     private static String lastRunOf(Path errorLog) throws Exception {
         String log = Files.readString(errorLog, java.nio.charset.StandardCharsets.ISO_8859_1);
         int i = log.lastIndexOf("Starting MariaDB");
@@ -287,7 +258,7 @@ class AgentFullCrashIT {
 
     /** Replaces the pod's data with a single-node cluster of its own, bootstrapped and stopped cleanly inside the pod. */
     private static void foreignHistory(Pod pod) throws Exception {
-        wipe(pod.dataDir());
+        Scenarios.wipe(pod.dataDir());
         Exec.Result r = pod.exec(Duration.ofMinutes(2), "sh", "-c", """
                 cnf=$0; sock=$1
                 mariadb-install-db --defaults-file="$cnf" --user=mysql --skip-test-db --auth-root-authentication-method=socket >/dev/null 2>&1 || exit 1

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.galeraagent.galera.GrastateFile;
-import dev.galeraagent.status.PublishedState;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -246,8 +245,8 @@ class AgentProtocolIT {
             assertThat(since(c.pod(i), mark)).as("galera-%d's position comes from its data", i).contains("recovered position");
         }
         int winner = Integer.parseInt(bootstraps.getFirst().substring("galera-".length(), "galera-".length() + 1));
-        long best = c.ordinals().stream().mapToLong(AgentProtocolIT::publishedSeqno).max().orElseThrow();
-        assertThat(publishedSeqno(winner)).as("the winner holds the highest recovered seqno").isEqualTo(best);
+        long best = c.ordinals().stream().mapToLong(i -> Scenarios.publishedSeqno(c, i)).max().orElseThrow();
+        assertThat(Scenarios.publishedSeqno(c, winner)).as("the winner holds the highest recovered seqno").isEqualTo(best);
         assertOneHistory(history);
         Scenarios.record("S17 decided publish times out, then a later outage", c, t, check, held + " publishes of galera-2's "
                 + "BOOTSTRAP_FROM_HERE timed out in " + window.toSeconds() + " s: no config, no mariadbd; formed "
@@ -413,15 +412,6 @@ class AgentProtocolIT {
     private static void assertOneHistory(String history) {
         for (int i : c.ordinals()) {
             assertThat(c.status(i).stateUuid()).as("galera-%d's cluster uuid", i).isEqualTo(history);
-        }
-    }
-
-    private static long publishedSeqno(int i) {
-        try {
-            PublishedState s = AgentSteps.published(c, i);
-            return s == null ? -1 : s.seqno();
-        } catch (IOException e) {
-            throw new AssertionError(e);
         }
     }
 

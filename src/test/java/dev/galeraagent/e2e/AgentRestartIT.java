@@ -79,7 +79,7 @@ class AgentRestartIT {
         Instant t0 = Instant.now();
         c.startAll();
         c.waitPrimary(Scenarios.FORM);
-        int winner = bootstrapper(c);
+        int winner = Scenarios.bootstrapper(c);
         Path done = c.pod(winner).configDir().resolve(HandOff.DONE);
         long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (!Files.exists(done)) {
@@ -173,7 +173,7 @@ class AgentRestartIT {
         Instant t0 = Instant.now();
         c.startAll();
         c.waitPrimary(Scenarios.FORM);
-        int winner = bootstrapper();
+        int winner = Scenarios.bootstrapper(c);
         Path done = c.pod(winner).configDir().resolve(HandOff.DONE);
         long end = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         List<Integer> others = c.ordinals().stream().filter(i -> i != winner).toList();
@@ -230,21 +230,6 @@ class AgentRestartIT {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static int bootstrapper() throws IOException {
-        return bootstrapper(c);
-    }
-
-    /** The pod whose last decision was to bootstrap. */
-    private static int bootstrapper(Cluster c) throws IOException {
-        for (int i : c.ordinals()) {
-            String d = Scenarios.decision(c, i);
-            if ("BOOTSTRAP_FROM_HERE".equals(d) || "NEW_CLUSTER".equals(d)) {
-                return i;
-            }
-        }
-        throw new AssertionError("no pod decided to bootstrap: " + Scenarios.decisions(c));
     }
 
     /** The container's output since its last start. */

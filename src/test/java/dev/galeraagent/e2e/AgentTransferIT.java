@@ -94,10 +94,10 @@ class AgentTransferIT {
                 + joinerRuns.lines().filter(l -> l.contains("decided") || l.contains("cut")).toList());
         assertThat(joinerRuns).as("galera-%d's bootstrap log after the crash", JOINER).doesNotContain("BOOTSTRAP_FROM_HERE").doesNotContain("NEW_CLUSTER");
         assertThat(Scenarios.decision(c, JOINER)).isEqualTo("JOIN");
-        int winner = bootstrapper();
+        int winner = Scenarios.bootstrapper(c);
         assertThat(winner).as("the pod chosen for most data").isNotEqualTo(JOINER);
-        long best = writers.stream().mapToLong(AgentTransferIT::publishedSeqno).max().orElseThrow();
-        assertThat(publishedSeqno(winner)).as("the winner holds the highest seqno of the pods with whole data").isEqualTo(best);
+        long best = writers.stream().mapToLong(i -> Scenarios.publishedSeqno(c, i)).max().orElseThrow();
+        assertThat(Scenarios.publishedSeqno(c, winner)).as("the winner holds the highest seqno of the pods with whole data").isEqualTo(best);
         assertThat(lastStart(c.pod(JOINER).errorLog())).as("galera-%d got a full transfer again", JOINER).contains("SST received");
         Scenarios.record("S14 joiner killed mid-SST, then a full crash", c, t, check,
                 "galera-" + JOINER + " killed " + Pod.seconds(sstRan) + " s into its SST (link shaped), markers left, published cut_off; "
@@ -253,7 +253,7 @@ class AgentTransferIT {
     private static Duration startSstAndKillItMidway(Writer w) throws IOException {
         Pod joiner = c.pod(JOINER);
         c.crashPod(JOINER);
-        wipe(joiner.dataDir());
+        Scenarios.wipe(joiner.dataDir());
         shape(JOINER, "24mbit");
         c.startPod(JOINER);
         long end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
@@ -314,34 +314,6 @@ class AgentTransferIT {
     private static void unshape(int i) throws IOException {
         if (Exec.run("ip", "netns", "exec", PodNetwork.BRIDGE_NS, "tc", "qdisc", "del", "dev", "gae-veth" + i, "root").ok()) {
             c.event("link to galera-" + i + " no longer shaped");
-        }
-    }
-
-    /** The pod whose last decision was to bootstrap. */
-    private static int bootstrapper() throws IOException {
-        for (int i : c.ordinals()) {
-            String d = Scenarios.decision(c, i);
-            if ("BOOTSTRAP_FROM_HERE".equals(d) || "NEW_CLUSTER".equals(d)) {
-                return i;
-            }
-        }
-        throw new AssertionError("no pod decided to bootstrap: " + Scenarios.decisions(c));
-    }
-
-    private static long publishedSeqno(int i) {
-        try {
-            PublishedState s = AgentSteps.published(c, i);
-            return s == null ? -1 : s.seqno();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static void wipe(Path dir) throws IOException {
-        try (var s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                PodNetwork.deleteTree(p);
-            }
         }
     }
 

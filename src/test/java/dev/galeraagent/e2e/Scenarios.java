@@ -3,6 +3,8 @@ package dev.galeraagent.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.galeraagent.status.PublishedState;
+import java.nio.file.Path;
+import java.nio.file.Files;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,5 +105,35 @@ final class Scenarios {
         Results.record(new Results.Row(scenario, c.steps().name(), t == null ? null : t.toPrimary(),
                 t == null ? null : t.toAllSynced(), decisions(c), check == null ? 0 : check.acked(),
                 check == null ? 0 : check.lostTotal(), note));
+    }
+
+    /** The pod whose last decision was to bootstrap. */
+    static int bootstrapper(Cluster c) throws IOException {
+        for (int i : c.ordinals()) {
+            String d = decision(c, i);
+            if ("BOOTSTRAP_FROM_HERE".equals(d) || "NEW_CLUSTER".equals(d)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no pod decided to bootstrap: " + decisions(c));
+    }
+
+    /** The seqno pod {@code i} last published, or -1 when it published nothing. */
+    static long publishedSeqno(Cluster c, int i) {
+        try {
+            dev.galeraagent.status.PublishedState s = AgentSteps.published(c, i);
+            return s == null ? -1 : s.seqno();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Empties a pod's volume, as a lost PVC. */
+    static void wipe(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                PodNetwork.deleteTree(p);
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.testing.MutableClock;
 import dev.galeraagent.handoff.LeaseRecord;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.galeraagent.kube;
+package dev.galeraagent.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,15 +7,15 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock the test moves by hand, so Lease expiry is tested without sleeping. */
-final class MutableClock extends Clock {
+/** A clock the test moves by hand, so time-dependent code (Lease expiry, phase times) is tested without sleeping. */
+public final class MutableClock extends Clock {
     private final AtomicReference<Instant> now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         now = new AtomicReference<>(start);
     }
 
-    void advance(Duration by) {
+    public void advance(Duration by) {
         now.updateAndGet(t -> t.plus(by));
     }
 
