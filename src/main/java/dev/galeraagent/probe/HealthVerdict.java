@@ -75,17 +75,21 @@ final class HealthVerdict {
         }
 
         String situation;
-        if (joining(state)) {
-            situation = "receiving a state transfer (" + state + ")";
-        } else if (!connected) {
+        // Disconnected is checked before "joining": a failed IST closes Galera's group connection but can leave
+        // wsrep_local_state_comment at "Joining: receiving State Transfer" for good (seen in a five-pod full crash:
+        // "Receiving IST failed, node restart required"). A transfer cannot finish without the group.
+        if (!connected) {
             Duration off = signs.disconnectedFor();
+            String stuck = joining(state) ? " (still says " + state + ", but a transfer cannot finish without the group)" : "";
             if (off.compareTo(DISCONNECTED_LIMIT) >= 0) {
                 String why = "Galera is disconnected (wsrep_connected=OFF) for " + seconds(off) + ", " + seconds(DISCONNECTED_LIMIT)
-                        + " or more: only a restart helps (a failed IST asks for one)";
+                        + " or more" + stuck + ": only a restart helps (a failed IST asks for one)";
                 return new Health(Verdict.no("not live: " + why), ready, Verdict.ok("started: mysqld answers; " + why));
             }
-            situation = "not connected to a cluster (wsrep_connected=OFF)" + (off.isZero() ? "" : " for " + seconds(off))
+            situation = "not connected to a cluster (wsrep_connected=OFF)" + (off.isZero() ? "" : " for " + seconds(off)) + stuck
                     + "; a restart follows once this lasts " + seconds(DISCONNECTED_LIMIT);
+        } else if (joining(state)) {
+            situation = "receiving a state transfer (" + state + ")";
         } else if (!primary) {
             situation = "not in a Primary component (" + clusterStatus + "): waiting for quorum; a restart would not help";
         } else {

@@ -71,6 +71,12 @@ class HealthVerdictTest {
                         new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(59)), STRICT, true, false, true, "not connected"),
                 new Row("disconnected beyond the limit", galera("Initialized", "Disconnected", "OFF", "OFF"),
                         new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(60)), STRICT, false, false, true, "not connected"),
+                new Row("failed IST: still Joining, disconnected within the limit", galera("Joining: receiving State Transfer", "non-Primary", "OFF", "OFF"),
+                        new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(30)), STRICT, true, false, true, "not connected"),
+                new Row("failed IST: still Joining, disconnected beyond the limit", galera("Joining: receiving State Transfer", "non-Primary", "OFF", "OFF"),
+                        new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(60)), STRICT, false, false, true, "not connected"),
+                new Row("receiving IST, connected, for long", galera("Joining: receiving State Transfer", "Primary", "ON", "OFF"),
+                        new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ZERO), STRICT, true, false, true, "receiving a state transfer"),
                 new Row("partitioned for long: connected, non-Primary", galera("Initialized", "non-Primary", "ON", "OFF"),
                         new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(10)), STRICT, true, false, true, "not in a Primary component"),
                 new Row("transfer markers, data quiet within the bound", new Failed(Failure.DOWN, "Connection refused"),
@@ -108,6 +114,23 @@ class HealthVerdictTest {
         Health early = HealthVerdict.judge(galera("Initialized", "Disconnected", "OFF", "OFF"),
                 new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(20)), STRICT);
         assertThat(early.live().reason()).contains("for 20s").contains("a restart follows once this lasts 60s");
+    }
+
+    /**
+     * Seen in a five-pod full crash: "Receiving IST failed, node restart required" closed Galera's group connection,
+     * yet wsrep_local_state_comment kept saying "Joining: receiving State Transfer". Judged as a transfer, the node
+     * stayed live for good, outside the cluster, until a person restarted it.
+     */
+    @Test
+    void aFailedIstThatStillSaysJoiningIsNotLiveOnceDisconnectedForTheLimit() {
+        Answered failedIst = galera("Joining: receiving State Transfer", "non-Primary", "OFF", "OFF");
+        Health early = HealthVerdict.judge(failedIst, new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(20)), STRICT);
+        assertThat(early.live().ok()).isTrue();
+        assertThat(early.live().reason()).contains("wsrep_connected=OFF").contains("a transfer cannot finish without the group")
+                .contains("a restart follows once this lasts 60s");
+        Health late = HealthVerdict.judge(failedIst, new LocalSigns(false, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(61)), STRICT);
+        assertThat(late.live().ok()).isFalse();
+        assertThat(late.live().reason()).contains("still says Joining: receiving State Transfer").contains("only a restart helps");
     }
 
     @Test
