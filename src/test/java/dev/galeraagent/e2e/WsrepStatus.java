@@ -45,6 +45,6 @@ public record WsrepStatus(String clusterStatus, String state, int clusterSize, b
     @Override
     public String toString() {
         return clusterStatus + "/" + state + " size=" + clusterSize + " ready=" + (ready ? "ON" : "OFF")
-                + " seqno=" + lastCommitted + " conf=" + confId;
+                + " connected=" + (connected ? "ON" : "OFF") + " seqno=" + lastCommitted + " conf=" + confId;
     }
 }
