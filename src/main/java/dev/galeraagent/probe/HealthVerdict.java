@@ -16,8 +16,9 @@ import java.util.Locale;
  *   <li>Liveness: a node that answers is live, whatever its Galera state. In particular a node outside
  *       a Primary component stays live: it is waiting for quorum (or for the sidecar to bootstrap it,
  *       architecture "Rule 10"); a restart loses nothing but fixes nothing either, and a node restarted
- *       in a loop keeps a partitioned cluster from re-forming. The exception: {@code wsrep_connected=OFF}
- *       for {@link #DISCONNECTED_LIMIT}, which only a restart fixes. A node that does not listen is live while
+ *       in a loop keeps a partitioned cluster from re-forming. The exception: out of the group for
+ *       {@link #DISCONNECTED_LIMIT} ({@code wsrep_connected=OFF}, or a joiner outside a Primary component, both what
+ *       a failed IST leaves), which only a restart fixes. A node that does not listen is live while
  *       a state transfer is in progress (markers, and the data directory changed within {@link #STALE_TRANSFER})
  *       and within the start-up grace; a hung node is not live.
  *   <li>Startup: done once mysqld answers, or as soon as a state transfer is seen, so that a transfer
@@ -33,8 +34,9 @@ final class HealthVerdict {
      */
     public static final Duration STALE_TRANSFER = Duration.ofMinutes(5);
     /**
-     * {@code wsrep_connected=OFF} this long: Galera is out of the cluster for good (a failed IST says "node restart
-     * required"), and only a restart helps. Long enough for a start or a brief loss of the group to pass.
+     * {@code wsrep_connected=OFF}, or joining outside a Primary component, this long: Galera is out of the cluster for
+     * good (a failed IST says "node restart required"), and only a restart helps. Long enough for a start or a brief
+     * loss of the group to pass.
      */
     public static final Duration DISCONNECTED_LIMIT = Duration.ofSeconds(60);
 
@@ -75,19 +77,23 @@ final class HealthVerdict {
         }
 
         String situation;
-        // Disconnected is checked before "joining": a failed IST closes Galera's group connection but can leave
-        // wsrep_local_state_comment at "Joining: receiving State Transfer" for good (seen in a five-pod full crash:
-        // "Receiving IST failed, node restart required"). A transfer cannot finish without the group.
-        if (!connected) {
+        // Out of the group is checked before "joining". A failed IST ("node restart required") closes Galera's group
+        // connection, yet mysqld may keep saying "Joining: receiving State Transfer": with wsrep_connected=OFF, or
+        // (seen live in a five-pod full crash, and the way CI's run hung for 240 s) with wsrep_connected=ON, a stale
+        // non-Primary view of two, and a new IST receiver that nobody will ever feed. A transfer cannot finish
+        // outside a Primary component, so once this lasts the limit only a restart helps.
+        if (outOfTheGroup(a)) {
             Duration off = signs.disconnectedFor();
-            String stuck = joining(state) ? " (still says " + state + ", but a transfer cannot finish without the group)" : "";
+            String what = !connected
+                    ? "Galera is disconnected (wsrep_connected=OFF)" + (joining(state) ? ", still saying " + state + "," : "")
+                    : "Galera says " + state + " outside a Primary component (" + clusterStatus + ")";
             if (off.compareTo(DISCONNECTED_LIMIT) >= 0) {
-                String why = "Galera is disconnected (wsrep_connected=OFF) for " + seconds(off) + ", " + seconds(DISCONNECTED_LIMIT)
-                        + " or more" + stuck + ": only a restart helps (a failed IST asks for one)";
+                String why = what + " for " + seconds(off) + ", " + seconds(DISCONNECTED_LIMIT) + " or more: "
+                        + (joining(state) ? "a transfer cannot finish outside the group; " : "") + "only a restart helps (a failed IST asks for one)";
                 return new Health(Verdict.no("not live: " + why), ready, Verdict.ok("started: mysqld answers; " + why));
             }
-            situation = "not connected to a cluster (wsrep_connected=OFF)" + (off.isZero() ? "" : " for " + seconds(off)) + stuck
-                    + "; a restart follows once this lasts " + seconds(DISCONNECTED_LIMIT);
+            situation = (connected ? what : "not connected to a cluster (wsrep_connected=OFF)" + (joining(state) ? " while saying " + state : ""))
+                    + (off.isZero() ? "" : " for " + seconds(off)) + "; a restart follows once this lasts " + seconds(DISCONNECTED_LIMIT);
         } else if (joining(state)) {
             situation = "receiving a state transfer (" + state + ")";
         } else if (!primary) {
@@ -188,6 +194,18 @@ final class HealthVerdict {
                 Verdict.ok("live: " + sst + "; " + why),
                 Verdict.no("not ready: " + sst + "; " + why),
                 Verdict.ok("started: " + sst + "; liveness takes over"));
+    }
+
+    /**
+     * Galera is out of its group for good if this lasts: disconnected, or a joiner outside a Primary component (the
+     * sidecar times how long without a break, {@link LocalSigns#disconnectedFor()}).
+     */
+    static boolean outOfTheGroup(Answered a) {
+        if ("OFF".equalsIgnoreCase(a.get("wsrep_on"))) {
+            return false;
+        }
+        boolean disconnected = "OFF".equalsIgnoreCase(a.get("wsrep_connected"));
+        return disconnected || joining(orDash(a.get("wsrep_local_state_comment"))) && !"Primary".equals(a.get("wsrep_cluster_status"));
     }
 
     private static boolean joining(String state) {

@@ -12,8 +12,8 @@ import java.util.Objects;
  *                           caller has no memory, like a one-shot exec check)
  * @param transferQuietFor   how long nothing in the data directory changed while the markers were there
  *                           (zero without markers or without memory)
- * @param disconnectedFor    how long mysqld has answered with {@code wsrep_connected=OFF} without a break
- *                           (zero when connected or without memory)
+ * @param disconnectedFor    how long mysqld has answered as out of its group without a break: {@code wsrep_connected=OFF},
+ *                           or joining outside a Primary component (zero otherwise, or without memory)
  */
 record LocalSigns(boolean stateTransferFiles, Duration unansweredFor, Duration transferQuietFor, Duration disconnectedFor) {
     public static final LocalSigns NONE = new LocalSigns(false, Duration.ZERO);

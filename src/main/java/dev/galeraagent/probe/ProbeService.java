@@ -65,8 +65,8 @@ public final class ProbeService implements AutoCloseable {
             signs = new LocalSigns(markers, s.unansweredFor(), watch.transferQuietFor(markers, files::dataDirActivity), watch.disconnectedFor(false));
         } else {
             Answered a = (Answered) s.observation();
-            boolean disconnected = !"OFF".equalsIgnoreCase(a.get("wsrep_on")) && "OFF".equalsIgnoreCase(a.get("wsrep_connected"));
-            signs = new LocalSigns(false, Duration.ZERO, watch.transferQuietFor(false, files::dataDirActivity), watch.disconnectedFor(disconnected));
+            signs = new LocalSigns(false, Duration.ZERO, watch.transferQuietFor(false, files::dataDirActivity),
+                    watch.disconnectedFor(HealthVerdict.outOfTheGroup(a)));
         }
         return HealthVerdict.judge(s.observation(), signs, policy);
     }
