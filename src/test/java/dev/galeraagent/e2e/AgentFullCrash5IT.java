@@ -20,7 +20,7 @@ class AgentFullCrash5IT {
         c = Cluster.create("fullcrash5", 5, new AgentSteps());
         Instant t0 = Instant.now();
         c.startAll();
-        Scenarios.Timing t = Scenarios.awaitFormed(c, t0);
+        Scenarios.Timing t = Scenarios.awaitFormed(c, t0, Scenarios.FORM_FIVE);
         c.createAppSchema();
         Scenarios.record("S1 fresh start of five pods", c, t, null, "");
         Timeline.record("S1 fresh start of five pods", c, t0);
@@ -41,7 +41,7 @@ class AgentFullCrash5IT {
             w.stop();
             Instant t0 = Instant.now();
             c.startAll();
-            Scenarios.Timing t = Scenarios.awaitFormed(c, t0);
+            Scenarios.Timing t = Scenarios.awaitFormed(c, t0, Scenarios.FORM_FIVE);
             Checker.Check check = Scenarios.assertNoLoss(c, w);
             assertThat(c.ordinals().stream().filter(i -> {
                 try {

@@ -17,7 +17,7 @@ class AgentRestart5IT {
         assumeTrue(AgentSteps.built(), "the agent package is built by ./mvnw package (target/agent)");
         c = Cluster.create("restart5", 5, new AgentSteps());
         c.startAll();
-        Scenarios.awaitFormed(c, Instant.now());
+        Scenarios.awaitFormed(c, Instant.now(), Scenarios.FORM_FIVE);
         c.createAppSchema();
     }
 

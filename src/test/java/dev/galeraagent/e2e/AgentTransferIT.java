@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * State transfers cut off on real Galera: a joiner killed mid-SST and then a full crash (S14), the markers a kill -9
- * mid-SST leaves and the liveness bound on them (S15), and an IST cut by killing its donor (S24).
+ * mid-SST leaves and the liveness bound on them (S15), an IST cut by killing its donor (S24), and an IST whose
+ * connection is reset while its donor stays up (S25).
  *
  * <p>A transfer here takes about a second, too short to hit reliably: while it runs, the bridge port towards the
  * joiner is shaped with {@code tc tbf} (in the bridge's namespace, so nothing inside the pod changes), which makes
@@ -243,6 +244,100 @@ class AgentTransferIT {
         }
         Scenarios.record("S24 IST cut by killing its donor", c, t, check, "donor galera-" + donor + " killed mid-IST (link shaped); " + what
                 + "; times from the cut");
+    }
+
+    /**
+     * S25: the IST's connection is reset while its donor stays up (the joiner's receiving socket is destroyed with
+     * {@code ss -K} in the joiner's namespace). Galera on the joiner says "Receiving IST failed, node restart required",
+     * leaves the group, and mariadbd stays up with {@code wsrep_connected=OFF}; its state may still say "Joining:
+     * receiving State Transfer" (CI's five-pod full crash hung on exactly that for 240 s). Liveness must fail within its
+     * bound, the kubelet restart it, and the joiner rejoin without losing a row.
+     */
+    @Test
+    @Order(4)
+    void s25AnIstWhoseConnectionIsResetLeavesTheJoinerDisconnectedAndLivenessRestartsIt() throws Exception {
+        assumeTrue(Exec.run("sh", "-c", "command -v ss").ok(), "ss (iproute2) resets the IST's connection");
+        Pod joiner = c.pod(JOINER);
+        String history = c.status(0).stateUuid();
+        Writer w = Writer.start(c, List.of(0, 1), Scenarios.WRITE_PAUSE);
+        Instant cut;
+        String what;
+        try (w) {
+            Scenarios.writeFor(w, Duration.ofSeconds(2));
+            c.kill9(JOINER);
+            Scenarios.writeFor(w, Duration.ofSeconds(12));
+            Map<Integer, Long> offsets = new HashMap<>();
+            for (int i : c.ordinals()) {
+                offsets.put(i, Files.size(c.pod(i).errorLog()));
+            }
+            int livenessBefore = joiner.livenessRestarts();
+            int exitsBefore = joiner.mariadbRestarts();
+            shape(JOINER, "256kbit");
+            c.containerRestart(JOINER);
+            int donor = -1;
+            long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (donor < 0) {
+                assertThat(System.nanoTime()).as("an IST to galera-%d starts", JOINER).isLessThan(end);
+                for (int i : List.of(0, 1)) {
+                    if (since(c.pod(i).errorLog(), offsets.get(i)).contains("IST sender starting to serve tcp://" + joiner.ip())) {
+                        donor = i;
+                    }
+                }
+                PodNetwork.sleep(100);
+            }
+            PodNetwork.sleep(700);
+            assertThat(since(c.pod(donor).errorLog(), offsets.get(donor))).as("the IST still runs when its connection is reset")
+                    .doesNotContain("async IST sender served");
+            c.event("resetting the IST connection on galera-" + JOINER + " (donor galera-" + donor + " stays up)");
+            Exec.ok("ip", "netns", "exec", PodNetwork.netns(JOINER), "ss", "-K", "sport", "=", ":4568");
+            cut = Instant.now();
+            unshape(JOINER);
+            Instant disconnected = null;
+            String stateWhileDisconnected = null;
+            String live = "";
+            end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (joiner.livenessRestarts() == livenessBefore && joiner.mariadbRestarts() == exitsBefore) {
+                assertThat(System.nanoTime()).as("galera-%d's mariadbd is restarted after the reset IST; /live said: %s", JOINER, live)
+                        .isLessThan(end);
+                String answer = joiner.sidecarAnswer("/live");
+                if (!answer.replaceAll("[0-9]+", "#").equals(live.replaceAll("[0-9]+", "#"))) {
+                    live = answer;
+                    c.event("galera-" + JOINER + " /live: " + live);
+                }
+                WsrepStatus s = joiner.status();
+                if (disconnected == null && s != null && !s.connected()) {
+                    disconnected = Instant.now();
+                    stateWhileDisconnected = s.state();
+                    c.event("galera-" + JOINER + " answers with wsrep_connected=OFF: " + s);
+                }
+                PodNetwork.sleep(250);
+            }
+            Duration toRestart = Duration.between(cut, Instant.now());
+            String log = since(joiner.errorLog(), offsets.get(JOINER));
+            List<String> said = log.lines().filter(l -> l.contains("IST") && (l.contains("failed") || l.contains("restart required")))
+                    .map(String::strip).toList();
+            c.event("galera-" + JOINER + " after the reset: " + said);
+            assertThat(said).as("Galera on galera-%d says the IST failed", JOINER).isNotEmpty();
+            WsrepStatus donorNow = c.pod(donor).status();
+            assertThat(donorNow != null && donorNow.primary()).as("the donor galera-%d stays in the Primary component: %s", donor, donorNow).isTrue();
+            if (joiner.livenessRestarts() > livenessBefore) {
+                assertThat(disconnected).as("liveness failed on a disconnected node").isNotNull();
+                assertThat(toRestart).isLessThan(Duration.ofSeconds(60 + 12 + 15));
+                what = "mariadbd stayed up with wsrep_connected=OFF (state " + stateWhileDisconnected + "); liveness failed and the "
+                        + "kubelet restarted it " + Pod.seconds(toRestart) + " s after the reset (bound: 60 s of OFF + 6 failed probes 2 s apart)";
+            } else {
+                what = "mariadbd exited by itself " + Pod.seconds(toRestart) + " s after the reset and the container restarted";
+            }
+            c.waitAllSynced(Scenarios.FORM);
+            Scenarios.writeFor(w, Duration.ofSeconds(2));
+            w.stop();
+        }
+        Scenarios.Timing t = new Scenarios.Timing(null, Duration.between(cut, Instant.now()));
+        Checker.Check check = Scenarios.assertNoLoss(c, w);
+        for (int i : c.ordinals()) {
+            assertThat(c.status(i).stateUuid()).as("galera-%d's cluster uuid", i).isEqualTo(history);
+        }
+        Scenarios.record("S25 IST connection reset, donor alive", c, t, check, what + "; times from the reset");
     }
 
     /**

@@ -614,4 +614,17 @@ public final class Pod {
             }
         }
     }
+
+    /** The probe sidecar's answer to {@code path} ({@code /live}, {@code /status}, ...): "HTTP code: body", for a scenario's log. */
+    public String sidecarAnswer(String path) {
+        try {
+            Exec.Result r = exec(Duration.ofSeconds(5), "curl", "-s", "-w", "\n%{http_code}", "--max-time", "3",
+                    "http://" + ip() + ":" + AgentSteps.STATUS_PORT + path);
+            String out = r.output().strip();
+            int nl = out.lastIndexOf('\n');
+            return nl < 0 ? out : out.substring(nl + 1) + ": " + out.substring(0, nl).strip();
+        } catch (IOException e) {
+            return "no answer: " + e.getMessage();
+        }
+    }
 }
