@@ -228,7 +228,7 @@ class WiredBootstrapTest {
             assertThat(l.clusterUuid()).isEqualTo(U1.toString());
             assertThat(l.seqno()).isEqualTo(9L);
         });
-        assertThat(handOff((Plan) r1, 1).position()).isEqualTo(U1 + ":9");
+        assertThat(handOff((Plan) r1, 1).position()).isEqualTo(new Position(U1, 9));
         assertThat(publishedEventually(0).reasons()).anyMatch(r -> r.contains("waiting for pod 1 to bootstrap"));
         assertThat(p0.isDone()).isFalse();
         primaryAt(1, U1, 9);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.files.HostileFiles;
@@ -118,7 +119,7 @@ class NodeFilesTest {
     void theLastDecisionIsWhatHandOffWroteAndTheDoneHandOffWinsOverTheRequest() throws Exception {
         NodeFiles files = new NodeFiles(dir, dir);
         assertThat(files.lastDecision()).isNull();
-        HandOff request = new HandOff("BOOTSTRAP_FROM_HERE", "galera-2", 2, UUID + ":17", dir.resolve("galera-once.d/bootstrap.cnf").toString(),
+        HandOff request = new HandOff("BOOTSTRAP_FROM_HERE", "galera-2", 2, Position.parse("position", UUID + ":17"), dir.resolve("galera-once.d/bootstrap.cnf").toString(),
                 List.of("highest seqno", "ordinal 2"), "2026-11-26T10:00:00Z", "1.0");
         Files.writeString(dir.resolve(HandOff.REQUEST), request.toJson());
         assertThat(files.lastDecision()).isEqualTo(new PublishedState(2, NodeFiles.PHASE_REQUESTED, false, UUID, 17, false, false,
@@ -140,13 +141,20 @@ class NodeFilesTest {
     }
 
     @Test
-    void aMalformedHandOffPositionIsShownAsNone() {
-        for (String position : new String[] {"17", UUID + ":", "not-a-uuid:17", UUID + ":x", UUID + ":-2", ":17"}) {
-            PublishedState d = NodeFiles.decisionOf(new HandOff("BOOTSTRAP_FROM_HERE", "galera-2", 2, position, null, List.of(), null, "1.0"), "x");
+    void aMalformedHandOffPositionIsShownAsNone() throws Exception {
+        NodeFiles files = new NodeFiles(dir, dir);
+        for (String position : new String[] {"\"17\"", "17", "true", "\"" + UUID + ":\"", "\"not-a-uuid:17\"", "\"1-1-1-1-1:17\"", "\"" + UUID + ":x\"",
+                "\"" + UUID + ":-2\"", "\":17\""}) {
+            Files.writeString(dir.resolve(HandOff.REQUEST), "{\"plan\":\"BOOTSTRAP_FROM_HERE\",\"pod\":\"galera-2\",\"ordinal\":2,\"position\":" + position
+                    + ",\"reasons\":[\"r\"],\"agent_version\":\"1.0\"}");
+            PublishedState d = files.lastDecision();
+            assertThat(d.decision()).as(position).isEqualTo("BOOTSTRAP_FROM_HERE");
             assertThat(d.uuid()).as(position).isNull();
             assertThat(d.seqno()).as(position).isEqualTo(-1);
         }
-        PublishedState ok = NodeFiles.decisionOf(new HandOff("BOOTSTRAP_FROM_HERE", "galera-2", 2, UUID + ":-1", null, List.of(), null, "1.0"), "x");
+        Files.writeString(dir.resolve(HandOff.REQUEST), "{\"plan\":\"BOOTSTRAP_FROM_HERE\",\"ordinal\":2,\"position\":{\"uuid\":\"" + UUID + "\"}}");
+        assertThat(files.lastDecision()).as("not a string: an unreadable hand-off, as before").isNull();
+        PublishedState ok = NodeFiles.decisionOf(HandOff.parse("{\"plan\":\"BOOTSTRAP_FROM_HERE\",\"ordinal\":2,\"position\":\"" + UUID + ":-1\"}"), "x");
         assertThat(ok.uuid()).isEqualTo(UUID);
         assertThat(ok.seqno()).isEqualTo(-1);
     }
