@@ -269,7 +269,7 @@ class WiredBootstrapTest {
     void aPodThatCannotTakeTheLeaseDoesNotBootstrap() throws Exception {
         try (KubeApi other = mock.agent(kubeconfig, "default", Clock.systemUTC())) {
             StatefulSetInfo sts = other.statefulSet("galera-0", Optional.empty());
-            assertThat(other.lease(sts).tryAcquire("galera-9", null, -1, Duration.ofSeconds(60))).isInstanceOf(LeaseOutcome.Acquired.class);
+            assertThat(other.lease(sts).tryAcquire("galera-9", Optional.empty(), Duration.ofSeconds(60))).isInstanceOf(LeaseOutcome.Acquired.class);
         }
         Future<Object> p0 = pod(0, Optional.empty());
         Future<Object> p1 = pod(1, Optional.empty());
