@@ -170,4 +170,16 @@ class NodeFilesTest {
         Files.createDirectory(dir.resolve(HandOff.DONE));
         assertThat(files.lastDecision()).isNull();
     }
+
+    @Test
+    void theLastDecisionOfAHandOffIsWhatThePreviousAgentServedByteForByte() {
+        // served in /status by the agent of commit a9feb7c, which parsed the hand-off's position itself
+        HandOff h = HandOff.parse("{\"plan\":\"BOOTSTRAP_FROM_HERE\",\"pod\":\"galera-1\",\"ordinal\":1,"
+                + "\"position\":\"6b2f1a4e-0000-11ef-8000-000000000001:42\",\"one_shot_file\":\"/c/galera-once.d/bootstrap.cnf\","
+                + "\"reasons\":[\"pod 1 has the highest seqno 42\"],\"time\":\"2026-11-26T10:00:00Z\",\"agent_version\":\"1.0.0\",\"replicas\":3}");
+        assertThat(dev.galeraagent.status.StatusJson.write(NodeFiles.decisionOf(h, NodeFiles.PHASE_REQUESTED))).isEqualTo("{\"ordinal\":1,"
+                + "\"phase\":\"bootstrap-requested\",\"empty\":false,\"uuid\":\"6b2f1a4e-0000-11ef-8000-000000000001\",\"seqno\":42,"
+                + "\"seqno_recovered\":false,\"safe_to_bootstrap\":false,\"decision\":\"BOOTSTRAP_FROM_HERE\","
+                + "\"reasons\":[\"pod 1 has the highest seqno 42\"],\"time\":\"2026-11-26T10:00:00Z\",\"agent_version\":\"1.0.0\",\"cut_off\":false}");
+    }
 }
