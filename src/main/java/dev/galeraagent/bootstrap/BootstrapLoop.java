@@ -275,7 +275,7 @@ public final class BootstrapLoop {
 
 
     private static String positionNote(LocalState local) {
-        return local instanceof LocalState.State st && st.seqnoRecovered() ? "; recovered seqno " + st.seqno() : "";
+        return local instanceof LocalState.State st && st.seqnoRecovered() ? "; recovered seqno " + st.position().seqno() : "";
     }
 
     static String oneLine(Plan plan) {

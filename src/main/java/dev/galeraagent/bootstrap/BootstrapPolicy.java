@@ -49,21 +49,21 @@ final class BootstrapPolicy {
             case EMPTY -> new LocalState.Empty(LocalState.NoHistory.EMPTY, dir.describe());
             case NO_HISTORY -> {
                 Optional<Position> p = recovered.filter(r -> !r.uuid().equals(Uuids.NIL) && r.seqnoKnown());
-                yield p.<LocalState>map(r -> new LocalState.State(r.uuid(), r.seqno(), true, false))
+                yield p.<LocalState>map(r -> new LocalState.State(r, true, false))
                         .orElseGet(() -> new LocalState.Empty(dir.dataFiles().isEmpty() ? LocalState.NoHistory.EMPTY : LocalState.NoHistory.PRE_GALERA,
                                 dir.describe() + (dir.dataFiles().isEmpty() ? "" : "; InnoDB holds no Galera position either: a pre-Galera data set")));
             }
             case STATE -> {
                 GrastateFile g = dir.grastate().orElseThrow();
                 if (g.seqno() != Position.UNKNOWN_SEQNO || recovered.isEmpty()) {
-                    yield new LocalState.State(g.uuid(), g.seqno(), false, g.safeToBootstrap());
+                    yield new LocalState.State(g.position(), false, g.safeToBootstrap());
                 }
                 Position r = recovered.get();
                 if (!r.uuid().equals(g.uuid())) {
                     throw new IllegalStateException("mariadbd --wsrep-recover found cluster " + r.uuid() + " but grastate.dat says " + g.uuid()
                             + "; the data directory is inconsistent and needs a person");
                 }
-                yield new LocalState.State(g.uuid(), r.seqno(), true, g.safeToBootstrap());
+                yield new LocalState.State(new Position(g.uuid(), r.seqno()), true, g.safeToBootstrap());
             }
         };
     }

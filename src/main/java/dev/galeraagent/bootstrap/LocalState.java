@@ -2,7 +2,6 @@ package dev.galeraagent.bootstrap;
 
 import dev.galeraagent.galera.Position;
 import java.util.Objects;
-import java.util.UUID;
 
 /** This node's Galera state as the planner sees it: no usable history, or a position in one cluster's history. */
 public sealed interface LocalState {
@@ -31,21 +30,17 @@ public sealed interface LocalState {
     }
 
     /**
-     * History of cluster {@code uuid} up to {@code seqno} (-1: unknown, before {@code --wsrep-recover}).
+     * History of a cluster up to {@code position} (its seqno unknown before {@code --wsrep-recover}).
      *
      * @param seqnoRecovered the seqno came from {@code --wsrep-recover} (grastate.dat said -1, or was missing)
      */
-    record State(UUID uuid, long seqno, boolean seqnoRecovered, boolean safeToBootstrap) implements LocalState {
+    record State(Position position, boolean seqnoRecovered, boolean safeToBootstrap) implements LocalState {
         public State {
-            Objects.requireNonNull(uuid, "uuid");
+            Objects.requireNonNull(position, "position");
         }
 
         public boolean seqnoKnown() {
-            return seqno != Position.UNKNOWN_SEQNO;
-        }
-
-        public Position position() {
-            return new Position(uuid, seqno);
+            return position.seqnoKnown();
         }
     }
 }

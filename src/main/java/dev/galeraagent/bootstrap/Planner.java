@@ -163,7 +163,7 @@ final class Planner {
         }
         LocalState.State self = (LocalState.State) in.local();
         for (PodView v : views.values()) {
-            if (v.ordinal() != k && !v.empty() && (!v.uuid().equals(self.uuid()) || v.seqno() > self.seqno())) {
+            if (v.ordinal() != k && !v.empty() && (!v.uuid().equals(self.position().uuid()) || v.seqno() > self.position().seqno())) {
                 reasons.add("WARNING: " + v.describe() + " differs from or is ahead of this pod; its data is replaced when it joins");
             }
         }
@@ -179,8 +179,9 @@ final class Planner {
         Optional<Position> start = Optional.empty();
         if (in.local() instanceof LocalState.State self) {
             String theirs = first.wsrepClusterStateUuid();
-            if (theirs != null && !theirs.equalsIgnoreCase(self.uuid().toString()) && in.forced().isEmpty()) {
-                reasons.add("but this pod holds another cluster history: " + self.uuid() + " seqno " + (self.seqnoKnown() ? self.seqno() : "unknown"));
+            if (theirs != null && !theirs.equalsIgnoreCase(self.position().uuid().toString()) && in.forced().isEmpty()) {
+                reasons.add("but this pod holds another cluster history: " + self.position().uuid() + " seqno "
+                        + (self.seqnoKnown() ? self.position().seqno() : "unknown"));
                 reasons.add("joining would replace this pod's data by a full state transfer: move the data aside, or set --force-bootstrap-from to accept (rule 5)");
                 return new Plan.Refuse(reasons);
             }

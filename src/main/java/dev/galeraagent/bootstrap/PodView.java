@@ -9,8 +9,13 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 
-/** One pod's state as the election sees it, and where it learnt it: the planner's view of the pods, apart from its decision. */
-record PodView(int ordinal, Source source, boolean empty, boolean cutOff, UUID uuid, long seqno, boolean safeToBootstrap) {
+/**
+ * One pod's state as the election sees it, and where it learnt it: the planner's view of the pods, apart from its decision.
+ *
+ * @param position where the pod is in its cluster's history; null when it has none ({@link #empty})
+ * @param cutOff   it has none because a state transfer into it was cut off
+ */
+record PodView(int ordinal, Source source, Position position, boolean cutOff, boolean safeToBootstrap) {
     /** Where the election learnt a pod's state, from the most to the least direct. */
     enum Source {
         /** This pod's own data directory. */
@@ -23,17 +28,28 @@ record PodView(int ordinal, Source source, boolean empty, boolean cutOff, UUID u
         FLOOR
     }
 
+    /** No usable history: an empty data directory, or a cut-off state transfer. */
+    boolean empty() {
+        return position == null;
+    }
+
+    /** The cluster of its history; null when {@link #empty}. */
+    UUID uuid() {
+        return empty() ? null : position.uuid();
+    }
+
+    /** Its seqno; {@value Position#UNKNOWN_SEQNO} when unknown or {@link #empty}. */
+    long seqno() {
+        return empty() ? Position.UNKNOWN_SEQNO : position.seqno();
+    }
+
     boolean seqnoKnown() {
-        return seqno != Position.UNKNOWN_SEQNO;
+        return !empty() && position.seqnoKnown();
     }
 
     /** Counts as known for the quorum and may be elected: everything but a floor. */
     boolean known() {
         return source != Source.FLOOR;
-    }
-
-    Position position() {
-        return new Position(uuid, seqno);
     }
 
     String describe() {
@@ -45,8 +61,8 @@ record PodView(int ordinal, Source source, boolean empty, boolean cutOff, UUID u
         if (cutOff) {
             return "pod " + ordinal + ": a cut-off state transfer (partial data)";
         }
-        return empty ? "pod " + ordinal + ": no history"
-                : "pod " + ordinal + ": cluster " + uuid + " seqno " + (seqnoKnown() ? seqno : "unknown") + (safeToBootstrap ? " (safe_to_bootstrap)" : "") + where;
+        return empty() ? "pod " + ordinal + ": no history"
+                : "pod " + ordinal + ": cluster " + position.uuid() + " seqno " + (seqnoKnown() ? position.seqno() : "unknown") + (safeToBootstrap ? " (safe_to_bootstrap)" : "") + where;
     }
 
     /**
@@ -67,13 +83,12 @@ record PodView(int ordinal, Source source, boolean empty, boolean cutOff, UUID u
         }
         for (Map.Entry<Integer, PublishedState> e : in.remembered().entrySet()) {
             fromPublished(in, e.getKey(), e.getValue())
-                    .map(v -> v.source() == Source.CURRENT ? new PodView(v.ordinal(), Source.REMEMBERED, v.empty(), v.cutOff(), v.uuid(), v.seqno(), v.safeToBootstrap()) : v)
+                    .map(v -> v.source() == Source.CURRENT ? new PodView(v.ordinal(), Source.REMEMBERED, v.position(), v.cutOff(), v.safeToBootstrap()) : v)
                     .ifPresent(v -> views.merge(v.ordinal(), v, PodView::better));
         }
         views.put(in.selfOrdinal(), switch (in.local()) {
-            case LocalState.Empty e -> new PodView(in.selfOrdinal(), Source.SELF, true, e.kind() == LocalState.NoHistory.CUT_OFF_SST, null,
-                    Position.UNKNOWN_SEQNO, false);
-            case LocalState.State s -> new PodView(in.selfOrdinal(), Source.SELF, false, false, s.uuid(), s.seqno(), s.safeToBootstrap());
+            case LocalState.Empty e -> new PodView(in.selfOrdinal(), Source.SELF, null, e.kind() == LocalState.NoHistory.CUT_OFF_SST, false);
+            case LocalState.State s -> new PodView(in.selfOrdinal(), Source.SELF, s.position(), false, s.safeToBootstrap());
         });
         return views;
     }
@@ -100,14 +115,14 @@ record PodView(int ordinal, Source source, boolean empty, boolean cutOff, UUID u
         Source source = PublishedStates.current(s) ? Source.CURRENT : Source.FLOOR;
         if (s.empty()) {
             return source == Source.CURRENT
-                    ? Optional.of(new PodView(ordinal, source, true, s.cutOff(), null, Position.UNKNOWN_SEQNO, false))
+                    ? Optional.of(new PodView(ordinal, source, null, s.cutOff(), false))
                     : Optional.empty();
         }
-        Optional<UUID> uuid = Uuids.tryParse(s.uuid());
-        if (uuid.isEmpty() || (source == Source.FLOOR && s.seqno() < 0)) {
+        if (source == Source.FLOOR && s.seqno() < 0) {
             return Optional.empty();
         }
-        return Optional.of(new PodView(ordinal, source, false, false, uuid.get(), Math.max(s.seqno(), Position.UNKNOWN_SEQNO), s.safeToBootstrap()));
+        return Position.tryParse(s.uuid(), Math.max(s.seqno(), Position.UNKNOWN_SEQNO))
+                .map(p -> new PodView(ordinal, source, p, false, s.safeToBootstrap()));
     }
 
     /** A peer's mysqld that answers outside any Primary component cannot commit: its last committed seqno is its data. */
@@ -116,7 +131,7 @@ record PodView(int ordinal, Source source, boolean empty, boolean cutOff, UUID u
                 || st.wsrepLastCommitted() == null || st.wsrepLastCommitted() < 0) {
             return Optional.empty();
         }
-        return Uuids.tryParse(st.wsrepClusterStateUuid()).filter(u -> !u.equals(Uuids.NIL))
-                .map(u -> new PodView(ordinal, Source.CURRENT, false, false, u, st.wsrepLastCommitted(), false));
+        return Position.tryParse(st.wsrepClusterStateUuid(), st.wsrepLastCommitted()).filter(p -> !p.uuid().equals(Uuids.NIL))
+                .map(p -> new PodView(ordinal, Source.CURRENT, p, false, false));
     }
 }

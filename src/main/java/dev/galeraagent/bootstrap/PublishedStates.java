@@ -42,7 +42,7 @@ public final class PublishedStates {
         return switch (local) {
             case LocalState.Empty e -> new PublishedState(ordinal, phase, true, null, -1, false, false, decision, reasons,
                     forcedFrom, now.toString(), version, run, podUid, e.kind() == LocalState.NoHistory.CUT_OFF_SST);
-            case LocalState.State s -> new PublishedState(ordinal, phase, false, s.uuid().toString(), s.seqno(), s.seqnoRecovered(),
+            case LocalState.State s -> new PublishedState(ordinal, phase, false, s.position().uuid().toString(), s.position().seqno(), s.seqnoRecovered(),
                     s.safeToBootstrap(), decision, reasons, forcedFrom, now.toString(), version, run, podUid, false);
         };
     }

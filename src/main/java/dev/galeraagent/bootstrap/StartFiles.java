@@ -7,6 +7,7 @@ import dev.galeraagent.files.WritePlan;
 import dev.galeraagent.galera.DataDirState;
 import dev.galeraagent.galera.GaleraConfig;
 import dev.galeraagent.galera.GrastateFile;
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.log.Log;
@@ -36,8 +37,8 @@ final class StartFiles {
 
     /** The hand-off document for a plan that bootstraps, stamped now. */
     HandOff handOff(Plan plan) {
-        Optional<String> position = plan instanceof Plan.BootstrapFromHere b ? Optional.of(b.position().toString()) : Optional.empty();
-        return new HandOff(plan.name(), s.identity().podName(), s.identity().ordinal(), position.orElse(null),
+        Position position = plan instanceof Plan.BootstrapFromHere b ? b.position() : null;
+        return new HandOff(plan.name(), s.identity().podName(), s.identity().ordinal(), position,
                 s.oneShotDir().resolve(GaleraConfig.OneShot.FILE_NAME).toString(), plan.reasons(), clock.instant().toString(), Version.get(), s.replicas());
     }
 

@@ -70,8 +70,8 @@ public record GrastateFile(String version, UUID uuid, long seqno, boolean safeTo
         if (!VERSION.equals(version)) {
             throw new InvalidFieldException("version", "unsupported '" + Uuids.printable(version) + "' (this agent reads version " + VERSION + ")");
         }
-        UUID uuid = Uuids.parse("uuid", required(values, "uuid"));
-        long seqno = Uuids.parseSeqno("seqno", required(values, "seqno"));
+        UUID uuid = Position.parseUuid("uuid", required(values, "uuid"));
+        long seqno = Position.parseSeqno("seqno", required(values, "seqno"));
         String flag = required(values, "safe_to_bootstrap");
         boolean safe = switch (flag) {
             case "0" -> false;

@@ -28,10 +28,9 @@ public final class RecoverLog {
         for (String line : log.split("\r?\n|\r")) {
             Matcher m = LINE.matcher(line);
             if (m.find()) {
-                var uuid = Uuids.parse("Recovered position uuid", m.group(1));
-                long seqno = Uuids.parseSeqno("Recovered position seqno", m.group(2));
+                Position position = Position.parse("Recovered position", m.group(1) + ":" + m.group(2));
                 String gtid = m.group(3);
-                last = new Recovered(new Position(uuid, seqno), Optional.ofNullable(gtid).filter(g -> !g.isEmpty()));
+                last = new Recovered(position, Optional.ofNullable(gtid).filter(g -> !g.isEmpty()));
             } else if (line.contains("WSREP: Recovered position:")) {
                 throw new InvalidFieldException("Recovered position", "malformed line: '" + Uuids.printable(line.strip()) + "'");
             }

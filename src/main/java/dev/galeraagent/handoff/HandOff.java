@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.galeraagent.files.AtomicFiles;
 import dev.galeraagent.files.SafeFiles;
 import dev.galeraagent.files.UnsafeFileException;
+import dev.galeraagent.galera.InvalidFieldException;
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.status.StatusJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +16,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.annotation.JsonSerialize;
+import tools.jackson.databind.ser.std.ToStringSerializer;
 
 /**
  * The bootstrap hand-off ({@value #REQUEST}, next to galera.cnf): written by {@code agent bootstrap}
@@ -22,13 +30,16 @@ import java.util.Optional;
  * the request to {@value #DONE}. Schema: docs/architecture.md, "Rule 10". The optional {@code "lease"} object
  * ({@link HandOffLease}, written by {@link #toJson(Optional)}) names the bootstrap Lease the sidecar renews; {@code replicas}
  * tells the sidecar when every pod is in the cluster, so it can close the bootstrap the Lease records as open.
+ *
+ * @param position the position BOOTSTRAP_FROM_HERE starts from, written {@code uuid:seqno}; null for NEW_CLUSTER, and when the
+ *                 file holds text {@link Position#parse} refuses: the sidecar shows it, never decides on it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record HandOff(
         @JsonProperty("plan") String plan,
         @JsonProperty("pod") String pod,
         @JsonProperty("ordinal") int ordinal,
-        @JsonProperty("position") String position,
+        @JsonProperty("position") @JsonSerialize(using = ToStringSerializer.class) @JsonDeserialize(using = ShownPosition.class) Position position,
         @JsonProperty("one_shot_file") String oneShotFile,
         @JsonProperty("reasons") List<String> reasons,
         @JsonProperty("time") String time,
@@ -45,7 +56,7 @@ public record HandOff(
     }
 
     /** A hand-off that does not say the replicas (written by an older agent): its bootstrap is never closed on the Lease. */
-    public HandOff(String plan, String pod, int ordinal, String position, String oneShotFile, List<String> reasons, String time,
+    public HandOff(String plan, String pod, int ordinal, Position position, String oneShotFile, List<String> reasons, String time,
                    String agentVersion) {
         this(plan, pod, ordinal, position, oneShotFile, reasons, time, agentVersion, null);
     }
@@ -118,5 +129,21 @@ public record HandOff(
             }
         }
         AtomicFiles.fsyncDirectory(dir);
+    }
+
+    /**
+     * Reads {@code "position"} as a JSON string is read (so what was refused before is refused now), then as {@link Position#parse}
+     * reads it; a string it refuses is no position rather than an unreadable hand-off, which the sidecar must still complete.
+     */
+    static final class ShownPosition extends ValueDeserializer<Position> {
+        @Override
+        public Position deserialize(JsonParser parser, DeserializationContext context) {
+            String text = context.readValue(parser, String.class);
+            try {
+                return Position.parse("position", text);
+            } catch (InvalidFieldException e) {
+                return null;
+            }
+        }
     }
 }

@@ -1,12 +1,16 @@
 package dev.galeraagent.handoff;
 
+import dev.galeraagent.galera.Position;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The bootstrap Lease as read from the API, and the agent's annotations on it (the format; the API calls are kube's).
+ * The agent writes the position a holder bootstraps from as a {@link Position}; it reads the annotations back as they
+ * stand, uuid and seqno apart, because they are only shown to people, a hand-edited value included, never decided upon.
  *
  * @param holder      {@code spec.holderIdentity}; null when nobody holds it (released)
  * @param clusterUuid the cluster uuid the holder bootstraps, from the Lease's annotation; null if absent
@@ -59,17 +63,17 @@ public record LeaseRecord(
     }
 
     /**
-     * {@code annotations} (may be null) with the position {@code holder} bootstraps from ({@code clusterUuid} null: a new
-     * cluster) and its bootstrap marked open.
+     * {@code annotations} (may be null) with the position {@code holder} bootstraps from (none: a new cluster, recorded as
+     * no uuid and seqno {@value Position#UNKNOWN_SEQNO}) and its bootstrap marked open.
      */
-    public static Map<String, String> annotations(Map<String, String> annotations, String clusterUuid, long seqno, String holder) {
+    public static Map<String, String> annotations(Map<String, String> annotations, Optional<Position> from, String holder) {
         Map<String, String> result = annotations == null ? new HashMap<>() : new HashMap<>(annotations);
-        if (clusterUuid == null) {
+        if (from.isEmpty()) {
             result.remove(UUID_ANNOTATION);
         } else {
-            result.put(UUID_ANNOTATION, clusterUuid);
+            result.put(UUID_ANNOTATION, from.get().uuid().toString());
         }
-        result.put(SEQNO_ANNOTATION, Long.toString(seqno));
+        result.put(SEQNO_ANNOTATION, Long.toString(from.map(Position::seqno).orElse(Position.UNKNOWN_SEQNO)));
         result.put(OPEN_ANNOTATION, holder);
         return result;
     }

@@ -1,5 +1,6 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.handoff.LeaseRecord;
 
 import dev.galeraagent.handoff.LeaseRenewer;
@@ -57,9 +58,9 @@ public final class BootstrapLease implements LeaseRenewer {
 
     /**
      * Takes the Lease for {@code holder} if nobody holds it, it expired, or {@code holder} already holds it (the
-     * same pod, restarted), recording {@code clusterUuid} and {@code seqno}. Otherwise answers who holds it.
+     * same pod, restarted), recording the position it bootstraps {@code from} (none: a new cluster). Otherwise answers who holds it.
      */
-    public LeaseOutcome tryAcquire(String holder, String clusterUuid, long seqno, Duration duration) {
+    public LeaseOutcome tryAcquire(String holder, Optional<Position> from, Duration duration) {
         requireHolder(holder);
         int seconds = durationSeconds(duration);
         Lease existing = null;
@@ -67,7 +68,7 @@ public final class BootstrapLease implements LeaseRenewer {
             existing = read();
             Instant now = clock.instant();
             if (existing == null) {
-                Lease created = create(holder, clusterUuid, seqno, seconds, now);
+                Lease created = create(holder, from, seconds, now);
                 if (created != null) {
                     LOG.info("took Lease " + name + " for " + holder + " (created)");
                     return new LeaseOutcome.Acquired(record(created));
@@ -88,7 +89,7 @@ public final class BootstrapLease implements LeaseRenewer {
                 spec.setLeaseTransitions((spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions()) + 1);
             }
             existing.setSpec(spec);
-            existing.getMetadata().setAnnotations(LeaseRecord.annotations(existing.getMetadata().getAnnotations(), clusterUuid, seqno, holder));
+            existing.getMetadata().setAnnotations(LeaseRecord.annotations(existing.getMetadata().getAnnotations(), from, holder));
             Lease updated = update(existing);
             if (updated != null) {
                 LOG.info("took Lease " + name + " for " + holder
@@ -182,12 +183,12 @@ public final class BootstrapLease implements LeaseRenewer {
     }
 
     /** The created Lease, or null when one existed already (409). */
-    private Lease create(String holder, String clusterUuid, long seqno, int seconds, Instant now) {
+    private Lease create(String holder, Optional<Position> from, int seconds, Instant now) {
         Lease lease = new LeaseBuilder()
                 .withMetadata(new ObjectMetaBuilder()
                         .withName(name)
                         .withNamespace(calls.namespace())
-                        .withAnnotations(LeaseRecord.annotations(null, clusterUuid, seqno, holder))
+                        .withAnnotations(LeaseRecord.annotations(null, from, holder))
                         .build())
                 .withNewSpec()
                 .withHolderIdentity(holder)

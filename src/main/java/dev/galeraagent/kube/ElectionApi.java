@@ -1,7 +1,9 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.status.PublishedState;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * What the bootstrap election needs of the Kubernetes API, for one pod of one StatefulSet: the pods' published states
@@ -16,8 +18,8 @@ public interface ElectionApi {
     /** Publishes this pod's state. */
     void publish(PublishedState own);
 
-    /** Takes the bootstrap Lease for {@code holder} (or says who holds it), recording the position it bootstraps from. */
-    LeaseOutcome tryAcquireLease(String holder, String clusterUuid, long seqno, Duration term);
+    /** Takes the bootstrap Lease for {@code holder} (or says who holds it), recording the position it bootstraps from (none: a new cluster). */
+    LeaseOutcome tryAcquireLease(String holder, Optional<Position> from, Duration term);
 
     /** Gives the Lease back; false when {@code holder} did not hold it. */
     boolean releaseLease(String holder);

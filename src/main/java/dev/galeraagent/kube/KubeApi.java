@@ -1,5 +1,6 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.handoff.LeaseRecord;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.PublishedState;
@@ -134,8 +135,8 @@ public final class KubeApi implements AutoCloseable {
             }
 
             @Override
-            public LeaseOutcome tryAcquireLease(String holder, String clusterUuid, long seqno, Duration term) {
-                return api.lease(sts).tryAcquire(holder, clusterUuid, seqno, term);
+            public LeaseOutcome tryAcquireLease(String holder, Optional<Position> from, Duration term) {
+                return api.lease(sts).tryAcquire(holder, from, term);
             }
 
             @Override

@@ -115,8 +115,7 @@ public final class KubeStateBoard implements StateBoard {
         }
         String leaseName = api.leaseName();
         try {
-            LeaseOutcome outcome = api.tryAcquireLease(holder, position.map(p -> p.uuid().toString()).orElse(null),
-                    position.map(Position::seqno).orElse(Position.UNKNOWN_SEQNO), leaseTerm);
+            LeaseOutcome outcome = api.tryAcquireLease(holder, position, leaseTerm);
             reached = true;
             return switch (outcome) {
                 case LeaseOutcome.Acquired a -> {

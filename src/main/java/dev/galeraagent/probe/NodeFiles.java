@@ -2,7 +2,6 @@ package dev.galeraagent.probe;
 
 import dev.galeraagent.files.SafeFiles;
 import dev.galeraagent.galera.GrastateFile;
-import dev.galeraagent.galera.InvalidFieldException;
 import dev.galeraagent.galera.Position;
 import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.handoff.HandOffLease;
@@ -156,19 +155,10 @@ public final class NodeFiles {
     }
 
     static PublishedState decisionOf(HandOff h, String phase) {
-        String uuid = null;
-        long seqno = Position.UNKNOWN_SEQNO;
-        // shown, never decided upon: a malformed position is shown as none
-        if (h.position() != null) {
-            try {
-                Position p = Position.parse("position", h.position());
-                uuid = p.uuid().toString();
-                seqno = p.seqno();
-            } catch (InvalidFieldException e) {
-                uuid = null;
-            }
-        }
-        return new PublishedState(h.ordinal(), phase, false, uuid, seqno, false, false, h.plan(), h.reasons(), null, h.time(),
+        // shown, never decided upon: a malformed position was read as none
+        Position p = h.position();
+        return new PublishedState(h.ordinal(), phase, false, p == null ? null : p.uuid().toString(), p == null ? Position.UNKNOWN_SEQNO : p.seqno(),
+                false, false, h.plan(), h.reasons(), null, h.time(),
                 h.agentVersion(), null, null, false);
     }
 }

@@ -160,7 +160,7 @@ class BootstrapLoopTest {
         assertThat(g.safeToBootstrap()).isTrue();
         assertThat(g.seqno()).as("grastate seqno is left to Galera").isEqualTo(-1);
         assertThat(Files.readString(s.oneShotDir().resolve("bootstrap.cnf"))).contains("wsrep_new_cluster\nwsrep_start_position = " + U1 + ":3000000000\n");
-        assertThat(HandOff.pending(s.configDir()).orElseThrow().position()).isEqualTo(U1 + ":3000000000");
+        assertThat(HandOff.pending(s.configDir()).orElseThrow().position()).isEqualTo(new Position(U1, 3_000_000_000L));
         try (var files = Files.list(data)) {
             assertThat(files.map(p -> p.getFileName().toString())).as("no temp file left in the data directory").containsExactlyInAnyOrder("grastate.dat", "mysql");
         }

@@ -1,5 +1,6 @@
 package dev.galeraagent.bootstrap;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import java.time.Instant;
@@ -20,11 +21,11 @@ final class PlannerFixtures {
     }
 
     static LocalState state(UUID uuid, long seqno) {
-        return new LocalState.State(uuid, seqno, true, false);
+        return new LocalState.State(new Position(uuid, seqno), true, false);
     }
 
     static LocalState safe(UUID uuid, long seqno) {
-        return new LocalState.State(uuid, seqno, false, true);
+        return new LocalState.State(new Position(uuid, seqno), false, true);
     }
 
     static PublishedState published(int ordinal, LocalState s) {

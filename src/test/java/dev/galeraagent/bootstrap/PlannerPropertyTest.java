@@ -7,6 +7,7 @@ import static dev.galeraagent.bootstrap.PlannerFixtures.primary;
 import static dev.galeraagent.bootstrap.PlannerFixtures.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import java.util.ArrayList;
@@ -73,9 +74,9 @@ class PlannerPropertyTest {
                     bootstraps++;
                     Set<Integer> compared = c.running().size() == c.replicas() || !c.timeoutPassed() ? allOrdinals(c) : c.running();
                     for (int other : compared) {
-                        if (c.states().get(other) instanceof LocalState.State o && o.uuid().equals(b.position().uuid())) {
+                        if (c.states().get(other) instanceof LocalState.State o && o.position().uuid().equals(b.position().uuid())) {
                             assertThat(b.position().seqno()).as(() -> "the bootstrapping pod " + s + " has no less data than pod " + other + ": " + where.get())
-                                    .isGreaterThanOrEqualTo(o.seqno());
+                                    .isGreaterThanOrEqualTo(o.position().seqno());
                         }
                     }
                 }
@@ -136,7 +137,7 @@ class PlannerPropertyTest {
             } else {
                 long seqno = r.nextInt(5) == 0 ? 2_147_483_640L + r.nextInt(20) : r.nextInt(8);
                 var uuid = twoHistories && r.nextBoolean() ? U2 : U1;
-                states.add(new LocalState.State(uuid, seqno, r.nextBoolean(), r.nextInt(6) == 0));
+                states.add(new LocalState.State(new Position(uuid, seqno), r.nextBoolean(), r.nextInt(6) == 0));
             }
         }
         Set<Integer> running = new HashSet<>();
@@ -154,7 +155,7 @@ class PlannerPropertyTest {
         if (r.nextInt(40) == 0) {
             int k = r.nextInt(replicas);
             // mostly the position the person saw; sometimes one the pod has moved past (an override left in place)
-            long seqno = states.get(k) instanceof LocalState.State st && r.nextInt(4) != 0 ? Math.max(0, st.seqno()) : 1 + r.nextInt(7);
+            long seqno = states.get(k) instanceof LocalState.State st && r.nextInt(4) != 0 ? Math.max(0, st.position().seqno()) : 1 + r.nextInt(7);
             force = Optional.of(new ForcedBootstrap(k, new dev.galeraagent.galera.Position(U1, seqno)));
         }
         return new Cluster(replicas, states, running, primaryAt, quorum, r.nextInt(3) == 0, force, r.nextBoolean());

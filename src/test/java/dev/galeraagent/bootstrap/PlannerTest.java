@@ -182,7 +182,7 @@ class PlannerTest {
 
     @Test
     void aPublishedStateWithoutSeqnoIsNotKnownYet() {
-        LocalState unrecovered = new LocalState.State(U1, -1, false, false);
+        LocalState unrecovered = new LocalState.State(new Position(U1, -1), false, false);
         Plan p = Planner.plan(input(0, 3, state(U1, 50), Map.of(), Map.of(1, published(1, state(U1, 10)), 2, published(2, unrecovered))));
         assertThat(p).isInstanceOf(Plan.Wait.class);
         assertThat(p.reasons()).anyMatch(r -> r.contains("waiting for pods [2]"));
@@ -209,7 +209,7 @@ class PlannerTest {
 
     @Test
     void anUnrecoveredOwnSeqnoWaitsAndSaysWhy() {
-        Plan p = Planner.plan(input(0, 1, new LocalState.State(U1, -1, false, false), Map.of(), Map.of()));
+        Plan p = Planner.plan(input(0, 1, new LocalState.State(new Position(U1, -1), false, false), Map.of(), Map.of()));
         assertThat(p).isInstanceOf(Plan.Wait.class);
         assertThat(p.reasons()).anyMatch(r -> r.contains("--wsrep-recover has not run"));
     }
@@ -364,5 +364,39 @@ class PlannerTest {
         assertThat(self).isInstanceOf(Plan.Refuse.class);
         Plan joins = Planner.plan(input(1, 2, cut, Map.of(), Map.of(0, published(0, state(U1, 5)))));
         assertThat(joins).isInstanceOfSatisfying(Plan.Wait.class, w -> assertThat(w.awaiting()).contains(0));
+    }
+
+    /** A published state with {@code uuid} in place of pod {@code ordinal}'s own: what a hand-edited annotation holds. */
+    private static PublishedState withUuid(PublishedState s, String uuid) {
+        return new PublishedState(s.ordinal(), s.phase(), s.empty(), uuid, s.seqno(), s.seqnoRecovered(), s.safeToBootstrap(), s.decision(),
+                s.reasons(), s.forcedFrom(), s.time(), s.agentVersion(), s.run(), s.podUid(), s.cutOff());
+    }
+
+    @Test
+    void aPublishedStateWhoseUuidIsNotCanonicalCountsAsNothingPublished() {
+        Plan nothing = Planner.plan(input(0, 2, state(U1, 5), Map.of(), Map.of()));
+        assertThat(nothing).isInstanceOf(Plan.Wait.class);
+        for (String uuid : new String[] {"1-1-1-1-1", U1 + "\n", "", null}) {
+            // UUID.fromString reads "1-1-1-1-1": were it read, pod 1's seqno 900 would win the election
+            PublishedState ahead = withUuid(published(1, state(U1, 900)), uuid);
+            assertThat(Planner.plan(input(0, 2, state(U1, 5), Map.of(), Map.of(1, ahead)))).as(String.valueOf(uuid)).isEqualTo(nothing);
+            assertThat(Planner.plan(input(0, 2, state(U1, 5), Map.of(1, waiting(1, state(U1, 900))), Map.of(1, ahead))))
+                    .as("the same state read from /status wins: %s", uuid).isInstanceOf(Plan.Wait.class).isNotEqualTo(nothing);
+        }
+    }
+
+    @Test
+    void anEmptyPublishedStateIsEmptyWhateverItsUuidSays() {
+        Plan clean = Planner.plan(input(0, 2, empty(), Map.of(), Map.of(1, published(1, empty()))));
+        assertThat(clean).isInstanceOf(Plan.NewCluster.class);
+        assertThat(Planner.plan(input(0, 2, empty(), Map.of(), Map.of(1, withUuid(published(1, empty()), "not-a-uuid"))))).isEqualTo(clean);
+    }
+
+    @Test
+    void aLiveNodeWhoseClusterUuidIsNotCanonicalIsNotCounted() {
+        NodeStatus odd = new NodeStatus("test", "galera-1", 1, "non-Primary", "Initialized", "1-1-1-1-1", 900L, 1, false, true, false, true,
+                null, null, null, null);
+        assertThat(Planner.plan(input(0, 2, state(U1, 5), Map.of(1, odd), Map.of())))
+                .isEqualTo(Planner.plan(input(0, 2, state(U1, 5), Map.of(1, nonPrimary(1)), Map.of())));
     }
 }

@@ -2,6 +2,7 @@ package dev.galeraagent.handoff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.handoff.HandOffTask.Step;
 import dev.galeraagent.status.NodeStatus;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ class HandOffTaskTest {
     }
 
     void bootstrapWrote(String plan) throws Exception {
-        HandOff h = new HandOff(plan, "galera-1", 1, plan.equals("NEW_CLUSTER") ? null : "6b2f1a4e-0000-11ef-8000-000000000001:42",
+        HandOff h = new HandOff(plan, "galera-1", 1, plan.equals("NEW_CLUSTER") ? null : Position.parse("position", "6b2f1a4e-0000-11ef-8000-000000000001:42"),
                 oneShot.toString(), List.of("highest seqno"), "2026-11-26T10:00:00Z", "0.1.0");
         Files.writeString(conf.resolve(HandOff.REQUEST), h.toJson() + "\n");
         Files.writeString(oneShot, "[mysqld]\nwsrep_new_cluster\n");

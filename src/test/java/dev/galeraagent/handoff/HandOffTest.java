@@ -2,6 +2,7 @@ package dev.galeraagent.handoff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.galeraagent.galera.Position;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,5 +53,25 @@ class HandOffTest {
         Files.delete(conf.resolve(HandOff.REQUEST));
         dev.galeraagent.files.HostileFiles.huge(conf.resolve(HandOff.DONE), 40L * 1024 * 1024);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> HandOff.done(conf)).hasMessageContaining("is too large");
+    }
+
+    @Test
+    void aHandOffWrittenByTheAgentBeforePositionWasATypeReadsAndWritesBackByteForByte() {
+        // written by the agent of commit a9feb7c, whose HandOff held the position as a string
+        String bootstrapFromHere = "{\"plan\":\"BOOTSTRAP_FROM_HERE\",\"pod\":\"galera-1\",\"ordinal\":1,"
+                + "\"position\":\"6b2f1a4e-0000-11ef-8000-000000000001:42\",\"one_shot_file\":\"/etc/mysql/conf.d/galera-once.d/bootstrap.cnf\","
+                + "\"reasons\":[\"pod 1 has the highest seqno 42 (ties go to the lowest ordinal)\"],\"time\":\"2026-11-26T10:00:00Z\","
+                + "\"agent_version\":\"1.0.0\",\"replicas\":3}";
+        String newCluster = "{\"plan\":\"NEW_CLUSTER\",\"pod\":\"galera-0\",\"ordinal\":0,"
+                + "\"one_shot_file\":\"/etc/mysql/conf.d/galera-once.d/bootstrap.cnf\",\"reasons\":[\"no pod has state\"],"
+                + "\"time\":\"2026-11-26T10:00:00Z\",\"agent_version\":\"1.0.0\",\"replicas\":3}";
+        HandOff read = HandOff.parse(bootstrapFromHere);
+        assertThat(read.position()).isEqualTo(new Position(java.util.UUID.fromString("6b2f1a4e-0000-11ef-8000-000000000001"), 42));
+        assertThat(read.toJson()).isEqualTo(bootstrapFromHere);
+        assertThat(HandOff.parse(newCluster).position()).isNull();
+        assertThat(HandOff.parse(newCluster).toJson()).isEqualTo(newCluster);
+        assertThat(new HandOff("BOOTSTRAP_FROM_HERE", "galera-1", 1, read.position(), "/etc/mysql/conf.d/galera-once.d/bootstrap.cnf",
+                List.of("pod 1 has the highest seqno 42 (ties go to the lowest ordinal)"), "2026-11-26T10:00:00Z", "1.0.0", 3).toJson())
+                .isEqualTo(bootstrapFromHere);
     }
 }

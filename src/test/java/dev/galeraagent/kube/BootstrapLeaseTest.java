@@ -1,5 +1,6 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.testing.MutableClock;
 import dev.galeraagent.handoff.LeaseRecord;
 
@@ -16,6 +17,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,7 +54,7 @@ class BootstrapLeaseTest {
 
     @Test
     void theFirstComerCreatesTheLeaseAndRecordsItsPosition() {
-        LeaseOutcome outcome = lease().tryAcquire("galera-2", UUID_A, 1234, TERM);
+        LeaseOutcome outcome = lease().tryAcquire("galera-2", Optional.of(Position.parse("position", UUID_A + ":1234")), TERM);
         assertThat(outcome).isInstanceOf(LeaseOutcome.Acquired.class);
         assertThat(outcome.lease()).isEqualTo(new LeaseRecord("galera-galera-bootstrap", "galera-2", UUID_A, 1234L,
                 clock.instant(), clock.instant(), TERM, 0, "galera-2"));
@@ -75,20 +77,20 @@ class BootstrapLeaseTest {
             assertThat(free.heldAt(clock.instant())).isFalse();
         });
         kube.mock().takeRequests();
-        LeaseOutcome outcome = lease().tryAcquire("galera-2", UUID_A, 1234, TERM);
+        LeaseOutcome outcome = lease().tryAcquire("galera-2", Optional.of(Position.parse("position", UUID_A + ":1234")), TERM);
         assertThat(outcome).isInstanceOf(LeaseOutcome.Acquired.class);
         assertThat(kube.mock().takeRequests()).extracting(io.fabric8.mockwebserver.http.RecordedRequest::getMethod).containsExactly("GET", "PUT");
         assertThat(outcome.lease()).isEqualTo(new LeaseRecord("galera-galera-bootstrap", "galera-2", UUID_A, 1234L,
                 clock.instant(), clock.instant(), TERM, 1, "galera-2"));
         assertThat(stored().getMetadata().getLabels()).containsEntry("app.kubernetes.io/name", "galera");
-        assertThat(lease().tryAcquire("galera-0", UUID_A, 1200, TERM)).isInstanceOf(LeaseOutcome.HeldByOther.class);
+        assertThat(lease().tryAcquire("galera-0", Optional.of(Position.parse("position", UUID_A + ":1200")), TERM)).isInstanceOf(LeaseOutcome.HeldByOther.class);
     }
 
     @Test
     void anotherHolderIsToldWhoHoldsIt() {
-        lease().tryAcquire("galera-2", UUID_A, 1234, TERM);
+        lease().tryAcquire("galera-2", Optional.of(Position.parse("position", UUID_A + ":1234")), TERM);
         clock.advance(Duration.ofSeconds(29));
-        LeaseOutcome outcome = lease().tryAcquire("galera-0", UUID_A, 1200, TERM);
+        LeaseOutcome outcome = lease().tryAcquire("galera-0", Optional.of(Position.parse("position", UUID_A + ":1200")), TERM);
         assertThat(outcome).isInstanceOf(LeaseOutcome.HeldByOther.class);
         assertThat(outcome.lease().holder()).isEqualTo("galera-2");
         assertThat(outcome.lease().seqno()).isEqualTo(1234L);
@@ -97,9 +99,9 @@ class BootstrapLeaseTest {
 
     @Test
     void theSameHolderRestartedTakesItsLeaseAgain() {
-        lease().tryAcquire("galera-2", UUID_A, 1234, TERM);
+        lease().tryAcquire("galera-2", Optional.of(Position.parse("position", UUID_A + ":1234")), TERM);
         clock.advance(Duration.ofSeconds(5));
-        LeaseOutcome again = lease().tryAcquire("galera-2", UUID_A, 1235, TERM);
+        LeaseOutcome again = lease().tryAcquire("galera-2", Optional.of(Position.parse("position", UUID_A + ":1235")), TERM);
         assertThat(again).isInstanceOf(LeaseOutcome.Acquired.class);
         assertThat(again.lease().renewed()).isEqualTo(clock.instant());
         assertThat(again.lease().seqno()).isEqualTo(1235L);
@@ -108,9 +110,9 @@ class BootstrapLeaseTest {
 
     @Test
     void anExpiredLeaseIsTakenOverAndTheTransitionCounted() {
-        lease().tryAcquire("galera-2", UUID_A, 1234, TERM);
+        lease().tryAcquire("galera-2", Optional.of(Position.parse("position", UUID_A + ":1234")), TERM);
         clock.advance(TERM);
-        LeaseOutcome outcome = lease().tryAcquire("galera-0", UUID_A, 1200, TERM);
+        LeaseOutcome outcome = lease().tryAcquire("galera-0", Optional.of(Position.parse("position", UUID_A + ":1200")), TERM);
         assertThat(outcome).isInstanceOf(LeaseOutcome.Acquired.class);
         assertThat(outcome.lease().holder()).isEqualTo("galera-0");
         assertThat(outcome.lease().acquired()).isEqualTo(clock.instant());
@@ -122,14 +124,14 @@ class BootstrapLeaseTest {
     void renewKeepsItAndFailsOnceAnotherTookItOver() {
         BootstrapLease first = lease();
         BootstrapLease second = lease();
-        first.tryAcquire("galera-2", UUID_A, 1234, TERM);
+        first.tryAcquire("galera-2", Optional.of(Position.parse("position", UUID_A + ":1234")), TERM);
         for (int i = 0; i < 3; i++) {
             clock.advance(Duration.ofSeconds(20));
             assertThat(first.renew("galera-2", TERM)).isTrue();
-            assertThat(second.tryAcquire("galera-0", UUID_A, 1, TERM)).isInstanceOf(LeaseOutcome.HeldByOther.class);
+            assertThat(second.tryAcquire("galera-0", Optional.of(Position.parse("position", UUID_A + ":1")), TERM)).isInstanceOf(LeaseOutcome.HeldByOther.class);
         }
         clock.advance(Duration.ofSeconds(31)); // the holder stalled past its term
-        assertThat(second.tryAcquire("galera-0", UUID_A, 1, TERM)).isInstanceOf(LeaseOutcome.Acquired.class);
+        assertThat(second.tryAcquire("galera-0", Optional.of(Position.parse("position", UUID_A + ":1")), TERM)).isInstanceOf(LeaseOutcome.Acquired.class);
         assertThat(first.renew("galera-2", TERM)).isFalse();
         assertThat(first.release("galera-2")).isFalse();
         assertThat(stored().getSpec().getHolderIdentity()).isEqualTo("galera-0");
@@ -138,14 +140,14 @@ class BootstrapLeaseTest {
     @Test
     void aReleasedLeaseIsFreeForTheNextAndKeepsTheLastPosition() {
         BootstrapLease lease = lease();
-        lease.tryAcquire("galera-2", UUID_A, 1234, TERM);
+        lease.tryAcquire("galera-2", Optional.of(Position.parse("position", UUID_A + ":1234")), TERM);
         assertThat(lease.release("galera-2")).isTrue();
         assertThat(lease.current()).get().satisfies(l -> {
             assertThat(l.holder()).isNull();
             assertThat(l.heldAt(clock.instant())).isFalse();
             assertThat(l.seqno()).isEqualTo(1234L);
         });
-        assertThat(lease().tryAcquire("galera-1", UUID_A, 1300, TERM)).isInstanceOf(LeaseOutcome.Acquired.class);
+        assertThat(lease().tryAcquire("galera-1", Optional.of(Position.parse("position", UUID_A + ":1300")), TERM)).isInstanceOf(LeaseOutcome.Acquired.class);
         assertThat(lease.renew("galera-2", TERM)).isFalse();
     }
 
@@ -159,14 +161,14 @@ class BootstrapLeaseTest {
 
     @Test
     void rejectsAnEmptyHolderAndASubSecondTerm() {
-        assertThatThrownBy(() -> lease().tryAcquire(" ", UUID_A, 1, TERM)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> lease().tryAcquire("galera-0", UUID_A, 1, Duration.ofMillis(500)))
+        assertThatThrownBy(() -> lease().tryAcquire(" ", Optional.of(Position.parse("position", UUID_A + ":1")), TERM)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> lease().tryAcquire("galera-0", Optional.of(Position.parse("position", UUID_A + ":1")), Duration.ofMillis(500)))
                 .hasMessage("a Lease lasts at least 1s, not PT0.5S");
     }
 
     @Test
     void losingTheRaceForAnExpiredLeaseAnswersTheWinner() {
-        lease().tryAcquire("galera-2", UUID_A, 1234, TERM);
+        lease().tryAcquire("galera-2", Optional.of(Position.parse("position", UUID_A + ":1234")), TERM);
         clock.advance(TERM.plusSeconds(1));
         // galera-1 writes its takeover between galera-0's read and galera-0's update
         Lease rival = stored();
@@ -175,7 +177,7 @@ class BootstrapLeaseTest {
         kube.mock().interleaveOnce(HttpMethod.PUT, "/apis/coordination.k8s.io/v1/namespaces/db/leases/galera-galera-bootstrap",
                 HttpMethod.PUT, "application/json", Serialization.asJson(rival));
 
-        LeaseOutcome outcome = lease().tryAcquire("galera-0", UUID_A, 1200, TERM);
+        LeaseOutcome outcome = lease().tryAcquire("galera-0", Optional.of(Position.parse("position", UUID_A + ":1200")), TERM);
         assertThat(kube.mock().interleaved()).isTrue();
         assertThat(outcome).isInstanceOf(LeaseOutcome.HeldByOther.class);
         assertThat(outcome.lease().holder()).isEqualTo("galera-1");
@@ -200,7 +202,7 @@ class BootstrapLeaseTest {
                     String holder = "round" + round + "-agent" + i;
                     results.add(pool.submit(() -> {
                         start.await();
-                        return lease.tryAcquire(holder, UUID_A, 100, TERM);
+                        return lease.tryAcquire(holder, Optional.of(Position.parse("position", UUID_A + ":100")), TERM);
                     }));
                 }
                 List<LeaseOutcome> outcomes = new ArrayList<>();
@@ -224,7 +226,7 @@ class BootstrapLeaseTest {
     @Test
     void anOpenBootstrapStaysRecordedAfterTheReleaseUntilItsPodClosesIt() {
         BootstrapLease l = lease();
-        l.tryAcquire("galera-2", UUID_A, 1234, TERM);
+        l.tryAcquire("galera-2", Optional.of(Position.parse("position", UUID_A + ":1234")), TERM);
         assertThat(l.release("galera-2")).isTrue();
         assertThat(l.current()).hasValueSatisfying(r -> {
             assertThat(r.holder()).isNull();

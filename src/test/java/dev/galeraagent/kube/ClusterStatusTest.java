@@ -1,5 +1,6 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -168,7 +169,7 @@ class ClusterStatusTest {
         }
         sidecars(synced(0, UUID_A, 1500, decided[0]), synced(1, UUID_A, 1500, decided[1]), synced(2, UUID_A, 1499, decided[2]));
         try (KubeApi api = kube.mock().agent(kube.kubeconfig(), NS, Clock.systemUTC())) {
-            api.lease("galera-galera-bootstrap").tryAcquire("galera-0", null, -1, Duration.ofSeconds(60));
+            api.lease("galera-galera-bootstrap").tryAcquire("galera-0", Optional.empty(), Duration.ofSeconds(60));
             api.lease("galera-galera-bootstrap").release("galera-0");
             api.events("galera-0", "galera").bootstrapDecision("NEW_CLUSTER", decided[0].reasons());
         }
@@ -294,7 +295,7 @@ class ClusterStatusTest {
     void aLeaseHeldTooLongIsSomethingToLookAt() {
         MutableClock past = new MutableClock(Instant.now().minus(Duration.ofMinutes(20)));
         try (KubeApi api = kube.mock().agent(kube.kubeconfig(), NS, past)) {
-            api.lease("galera-galera-bootstrap").tryAcquire("galera-1", UUID_A, 1502, Duration.ofSeconds(60));
+            api.lease("galera-galera-bootstrap").tryAcquire("galera-1", Optional.of(Position.parse("position", UUID_A + ":1502")), Duration.ofSeconds(60));
             past.advance(Duration.ofMinutes(20));
             api.lease("galera-galera-bootstrap").renew("galera-1", Duration.ofSeconds(60));
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.errors.ExitCode;
+import dev.galeraagent.galera.Position;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -71,7 +72,7 @@ class KubeApiFailureTest {
                         .hasMessage("the service account may not patch configmaps in namespace db: grant it in the Role (see k8s/galera-statefulset.yaml)");
                 assertThatThrownBy(() -> api.readStates(STS))
                         .hasMessage("the service account may not list pods in namespace db: grant it in the Role (see k8s/galera-statefulset.yaml)");
-                assertThatThrownBy(() -> api.lease(STS).tryAcquire("galera-0", null, 1, Duration.ofSeconds(10)))
+                assertThatThrownBy(() -> api.lease(STS).tryAcquire("galera-0", Optional.empty(), Duration.ofSeconds(10)))
                         .hasMessage("the service account may not get leases in namespace db: grant it in the Role (see k8s/galera-statefulset.yaml)");
             }
         } finally {

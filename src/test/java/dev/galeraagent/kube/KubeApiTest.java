@@ -3,6 +3,7 @@ package dev.galeraagent.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
@@ -260,7 +261,7 @@ class KubeApiTest {
         try (KubeApi api = agent()) {
             StatefulSetInfo sts = api.statefulSet("galera-0", Optional.empty());
             api.publish(sts, "galera-0", state(0, UUID_A, 42, true, Instant.now().plusSeconds(1).toString()));
-            assertThat(api.lease(sts).tryAcquire("galera-0", UUID_A, 42, Duration.ofSeconds(30))).isInstanceOf(LeaseOutcome.Acquired.class);
+            assertThat(api.lease(sts).tryAcquire("galera-0", Optional.of(Position.parse("position", UUID_A + ":42")), Duration.ofSeconds(30))).isInstanceOf(LeaseOutcome.Acquired.class);
             String summary = api.dryRunSummary(sts);
             List<String> lines = summary.lines().toList();
             assertThat(lines.get(0)).isEqualTo("StatefulSet galera in namespace db: 4 replicas, 1 published");

@@ -141,8 +141,8 @@ class KubeEventsTest {
         String lease = "galera-galera-bootstrap";
         AtomicReference<Observation> status = new AtomicReference<>(new Observation.Answered(Map.of("wsrep_cluster_status", "non-Primary")));
         try (KubeApi api = agent()) {
-            assertThat(api.lease(lease).tryAcquire("galera-1", UUID, 42, Duration.ofSeconds(30))).isInstanceOf(LeaseOutcome.Acquired.class);
-            String json = new HandOff("BOOTSTRAP_FROM_HERE", "galera-1", 1, UUID + ":42", oneShot.toString(), List.of("highest seqno"),
+            assertThat(api.lease(lease).tryAcquire("galera-1", Optional.of(Position.parse("position", UUID + ":42")), Duration.ofSeconds(30))).isInstanceOf(LeaseOutcome.Acquired.class);
+            String json = new HandOff("BOOTSTRAP_FROM_HERE", "galera-1", 1, Position.parse("position", UUID + ":42"), oneShot.toString(), List.of("highest seqno"),
                     clock.instant().toString(), "0.1.0").toJson();
             Files.writeString(conf.resolve(HandOff.REQUEST), json.substring(0, json.length() - 1) + ",\"lease\":{\"name\":\"" + lease + "\"}}\n");
             Files.writeString(oneShot, "[mysqld]\nwsrep_new_cluster\n");

@@ -1,5 +1,6 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.galera.Position;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,7 @@ public final class LeaseRaceMain {
             }
             boolean reported = false;
             while (true) {
-                LeaseOutcome outcome = lease.tryAcquire(holder, "6f1b3c1e-1111-11ef-9a3c-0242ac120002", 7, term);
+                LeaseOutcome outcome = lease.tryAcquire(holder, Optional.of(Position.parse("position", "6f1b3c1e-1111-11ef-9a3c-0242ac120002" + ":7")), term);
                 if (outcome instanceof LeaseOutcome.Acquired) {
                     System.out.println("acquired " + holder);
                     while (true) {

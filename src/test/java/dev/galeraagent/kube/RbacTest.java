@@ -1,5 +1,6 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -150,12 +151,12 @@ class RbacTest {
                 assertThat(states.published()).containsOnlyKeys(0);
                 a.dryRunSummary(sts);
                 BootstrapLease lease = a.lease(sts);
-                assertThat(lease.tryAcquire("galera-0", KubeApiTest.UUID_A, 5, Duration.ofSeconds(10))).isInstanceOf(LeaseOutcome.Acquired.class);
+                assertThat(lease.tryAcquire("galera-0", Optional.of(Position.parse("position", KubeApiTest.UUID_A + ":5")), Duration.ofSeconds(10))).isInstanceOf(LeaseOutcome.Acquired.class);
                 assertThat(lease.renew("galera-0", Duration.ofSeconds(10))).isTrue();
-                assertThat(b.lease(sts).tryAcquire("galera-1", KubeApiTest.UUID_A, 4, Duration.ofSeconds(10))).isInstanceOf(LeaseOutcome.HeldByOther.class);
+                assertThat(b.lease(sts).tryAcquire("galera-1", Optional.of(Position.parse("position", KubeApiTest.UUID_A + ":4")), Duration.ofSeconds(10))).isInstanceOf(LeaseOutcome.HeldByOther.class);
                 assertThat(lease.release("galera-0")).isTrue();
                 clock.advance(Duration.ofSeconds(11));
-                assertThat(b.lease(sts).tryAcquire("galera-1", KubeApiTest.UUID_A, 4, Duration.ofSeconds(10))).isInstanceOf(LeaseOutcome.Acquired.class);
+                assertThat(b.lease(sts).tryAcquire("galera-1", Optional.of(Position.parse("position", KubeApiTest.UUID_A + ":4")), Duration.ofSeconds(10))).isInstanceOf(LeaseOutcome.Acquired.class);
                 a.events("galera-0", sts.name()).bootstrapDecision("JOIN", List.of("pods [1] are in a live Primary component"));
             }
             Set<String> used = new TreeSet<>();
@@ -212,7 +213,7 @@ class RbacTest {
             mock.authorize(r -> allows(role, request(r)));
             try (KubeApi a = mock.agent(mock.writeKubeconfig(dir, "db"), "db", new MutableClock(Instant.now()))) {
                 StatefulSetInfo sts = a.statefulSet("galera-0", Optional.of("galera"));
-                assertThatThrownBy(() -> a.lease(sts).tryAcquire("galera-0", KubeApiTest.UUID_A, 5, Duration.ofSeconds(10)))
+                assertThatThrownBy(() -> a.lease(sts).tryAcquire("galera-0", Optional.of(Position.parse("position", KubeApiTest.UUID_A + ":5")), Duration.ofSeconds(10)))
                         .isInstanceOfSatisfying(KubeApiException.class, e -> assertThat(e.noApiAccess()).isFalse())
                         .hasMessage("Lease galera-galera-bootstrap not found in namespace db and the service account may not create it: "
                                 + "the manifest creates it (apply k8s/galera-statefulset.yaml)");

@@ -1,5 +1,6 @@
 package dev.galeraagent.kube;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.testing.MutableClock;
 import dev.galeraagent.handoff.LeaseRecord;
 
@@ -82,8 +83,8 @@ class SidecarLeaseTest {
 
     /** What {@code agent bootstrap} leaves behind: the Lease taken, the hand-off naming it, the one-shot file. */
     void bootstrapTookTheLeaseAndWrote(String leaseJson) throws Exception {
-        assertThat(lease().tryAcquire("galera-1", UUID, 42, TERM)).isInstanceOf(LeaseOutcome.Acquired.class);
-        String json = new HandOff("BOOTSTRAP_FROM_HERE", "galera-1", 1, UUID + ":42", oneShot.toString(), List.of("highest seqno"),
+        assertThat(lease().tryAcquire("galera-1", Optional.of(Position.parse("position", UUID + ":42")), TERM)).isInstanceOf(LeaseOutcome.Acquired.class);
+        String json = new HandOff("BOOTSTRAP_FROM_HERE", "galera-1", 1, Position.parse("position", UUID + ":42"), oneShot.toString(), List.of("highest seqno"),
                 clock.instant().toString(), "0.1.0").toJson();
         Files.writeString(conf.resolve(HandOff.REQUEST), json.substring(0, json.length() - 1) + ",\"lease\":" + leaseJson + "}\n");
         Files.writeString(oneShot, "[mysqld]\nwsrep_new_cluster\nwsrep_start_position=" + UUID + ":42\n");
@@ -145,7 +146,7 @@ class SidecarLeaseTest {
         bootstrapTookTheLeaseAndWrote("{\"name\":\"" + LEASE + "\",\"holder\":\"galera-1\",\"duration_seconds\":30}");
         // the sidecar never came: the term ran out and another pod took the Lease
         clock.advance(Duration.ofSeconds(31));
-        assertThat(lease().tryAcquire("galera-2", UUID, 42, TERM)).isInstanceOf(LeaseOutcome.Acquired.class);
+        assertThat(lease().tryAcquire("galera-2", Optional.of(Position.parse("position", UUID + ":42")), TERM)).isInstanceOf(LeaseOutcome.Acquired.class);
 
         HandOffTask task = task();
         assertThat(task.step()).isEqualTo(Step.WAITING_FOR_PRIMARY);

@@ -228,7 +228,7 @@ class WiredBootstrapTest {
             assertThat(l.clusterUuid()).isEqualTo(U1.toString());
             assertThat(l.seqno()).isEqualTo(9L);
         });
-        assertThat(handOff((Plan) r1, 1).position()).isEqualTo(U1 + ":9");
+        assertThat(handOff((Plan) r1, 1).position()).isEqualTo(new Position(U1, 9));
         assertThat(publishedEventually(0).reasons()).anyMatch(r -> r.contains("waiting for pod 1 to bootstrap"));
         assertThat(p0.isDone()).isFalse();
         primaryAt(1, U1, 9);
@@ -269,7 +269,7 @@ class WiredBootstrapTest {
     void aPodThatCannotTakeTheLeaseDoesNotBootstrap() throws Exception {
         try (KubeApi other = mock.agent(kubeconfig, "default", Clock.systemUTC())) {
             StatefulSetInfo sts = other.statefulSet("galera-0", Optional.empty());
-            assertThat(other.lease(sts).tryAcquire("galera-9", null, -1, Duration.ofSeconds(60))).isInstanceOf(LeaseOutcome.Acquired.class);
+            assertThat(other.lease(sts).tryAcquire("galera-9", Optional.empty(), Duration.ofSeconds(60))).isInstanceOf(LeaseOutcome.Acquired.class);
         }
         Future<Object> p0 = pod(0, Optional.empty());
         Future<Object> p1 = pod(1, Optional.empty());
@@ -359,9 +359,9 @@ class WiredBootstrapTest {
                              "127.0.50.22 galera-2.galera.default.svc.cluster.local"), List.of(), "galera-0.galera.default.svc.cluster.local")) {
             java.time.Instant now = java.time.Instant.now();
             StatefulSetInfo sts = api.statefulSet("galera-0", Optional.of("galera"));
-            api.publish(sts, "galera-0", dev.galeraagent.bootstrap.PublishedStates.of(0, new dev.galeraagent.bootstrap.LocalState.State(U1, 5, true, false),
+            api.publish(sts, "galera-0", dev.galeraagent.bootstrap.PublishedStates.of(0, new dev.galeraagent.bootstrap.LocalState.State(new dev.galeraagent.galera.Position(U1, 5), true, false),
                     Optional.empty(), Optional.empty(), now, "test", "run", null));
-            api.publish(sts, "galera-2", dev.galeraagent.bootstrap.PublishedStates.of(2, new dev.galeraagent.bootstrap.LocalState.State(U1, 7, true, false),
+            api.publish(sts, "galera-2", dev.galeraagent.bootstrap.PublishedStates.of(2, new dev.galeraagent.bootstrap.LocalState.State(new dev.galeraagent.galera.Position(U1, 7), true, false),
                     Optional.empty(), Optional.empty(), now, "test", "run", null));
             Path data = Files.createDirectories(tmp.resolve("dry/data"));
             Files.writeString(data.resolve("grastate.dat"), GrastateFile.of(new Position(U1, 9), false).render());

@@ -3,6 +3,7 @@ package dev.galeraagent.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.files.AtomicFiles;
 import dev.galeraagent.galera.GaleraConfig;
@@ -88,7 +89,7 @@ class HandOffIT {
             assertThat(apiOut.readLine()).isEqualTo("ready http://" + API_ADDRESS + ":" + apiPort);
             try (KubeApi kube = KubeApi.connect(Optional.of(kubeconfig), NS)) {
                 BootstrapLease lease = kube.lease(LEASE);
-                assertThat(lease.tryAcquire("galera-0", null, -1, Duration.ofSeconds(30))).isInstanceOf(LeaseOutcome.Acquired.class);
+                assertThat(lease.tryAcquire("galera-0", Optional.empty(), Duration.ofSeconds(30))).isInstanceOf(LeaseOutcome.Acquired.class);
                 Instant taken = lease.current().orElseThrow().renewed();
 
                 // what agent bootstrap writes for NEW_CLUSTER, in its order: the request, then the one-shot file

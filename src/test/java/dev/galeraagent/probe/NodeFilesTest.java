@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.files.HostileFiles;
@@ -118,7 +119,7 @@ class NodeFilesTest {
     void theLastDecisionIsWhatHandOffWroteAndTheDoneHandOffWinsOverTheRequest() throws Exception {
         NodeFiles files = new NodeFiles(dir, dir);
         assertThat(files.lastDecision()).isNull();
-        HandOff request = new HandOff("BOOTSTRAP_FROM_HERE", "galera-2", 2, UUID + ":17", dir.resolve("galera-once.d/bootstrap.cnf").toString(),
+        HandOff request = new HandOff("BOOTSTRAP_FROM_HERE", "galera-2", 2, Position.parse("position", UUID + ":17"), dir.resolve("galera-once.d/bootstrap.cnf").toString(),
                 List.of("highest seqno", "ordinal 2"), "2026-11-26T10:00:00Z", "1.0");
         Files.writeString(dir.resolve(HandOff.REQUEST), request.toJson());
         assertThat(files.lastDecision()).isEqualTo(new PublishedState(2, NodeFiles.PHASE_REQUESTED, false, UUID, 17, false, false,
@@ -140,13 +141,20 @@ class NodeFilesTest {
     }
 
     @Test
-    void aMalformedHandOffPositionIsShownAsNone() {
-        for (String position : new String[] {"17", UUID + ":", "not-a-uuid:17", UUID + ":x", UUID + ":-2", ":17"}) {
-            PublishedState d = NodeFiles.decisionOf(new HandOff("BOOTSTRAP_FROM_HERE", "galera-2", 2, position, null, List.of(), null, "1.0"), "x");
+    void aMalformedHandOffPositionIsShownAsNone() throws Exception {
+        NodeFiles files = new NodeFiles(dir, dir);
+        for (String position : new String[] {"\"17\"", "17", "true", "\"" + UUID + ":\"", "\"not-a-uuid:17\"", "\"1-1-1-1-1:17\"", "\"" + UUID + ":x\"",
+                "\"" + UUID + ":-2\"", "\":17\""}) {
+            Files.writeString(dir.resolve(HandOff.REQUEST), "{\"plan\":\"BOOTSTRAP_FROM_HERE\",\"pod\":\"galera-2\",\"ordinal\":2,\"position\":" + position
+                    + ",\"reasons\":[\"r\"],\"agent_version\":\"1.0\"}");
+            PublishedState d = files.lastDecision();
+            assertThat(d.decision()).as(position).isEqualTo("BOOTSTRAP_FROM_HERE");
             assertThat(d.uuid()).as(position).isNull();
             assertThat(d.seqno()).as(position).isEqualTo(-1);
         }
-        PublishedState ok = NodeFiles.decisionOf(new HandOff("BOOTSTRAP_FROM_HERE", "galera-2", 2, UUID + ":-1", null, List.of(), null, "1.0"), "x");
+        Files.writeString(dir.resolve(HandOff.REQUEST), "{\"plan\":\"BOOTSTRAP_FROM_HERE\",\"ordinal\":2,\"position\":{\"uuid\":\"" + UUID + "\"}}");
+        assertThat(files.lastDecision()).as("not a string: an unreadable hand-off, as before").isNull();
+        PublishedState ok = NodeFiles.decisionOf(HandOff.parse("{\"plan\":\"BOOTSTRAP_FROM_HERE\",\"ordinal\":2,\"position\":\"" + UUID + ":-1\"}"), "x");
         assertThat(ok.uuid()).isEqualTo(UUID);
         assertThat(ok.seqno()).isEqualTo(-1);
     }
@@ -161,5 +169,17 @@ class NodeFilesTest {
         Files.delete(dir.resolve(HandOff.REQUEST));
         Files.createDirectory(dir.resolve(HandOff.DONE));
         assertThat(files.lastDecision()).isNull();
+    }
+
+    @Test
+    void theLastDecisionOfAHandOffIsWhatThePreviousAgentServedByteForByte() {
+        // served in /status by the agent of commit a9feb7c, which parsed the hand-off's position itself
+        HandOff h = HandOff.parse("{\"plan\":\"BOOTSTRAP_FROM_HERE\",\"pod\":\"galera-1\",\"ordinal\":1,"
+                + "\"position\":\"6b2f1a4e-0000-11ef-8000-000000000001:42\",\"one_shot_file\":\"/c/galera-once.d/bootstrap.cnf\","
+                + "\"reasons\":[\"pod 1 has the highest seqno 42\"],\"time\":\"2026-11-26T10:00:00Z\",\"agent_version\":\"1.0.0\",\"replicas\":3}");
+        assertThat(dev.galeraagent.status.StatusJson.write(NodeFiles.decisionOf(h, NodeFiles.PHASE_REQUESTED))).isEqualTo("{\"ordinal\":1,"
+                + "\"phase\":\"bootstrap-requested\",\"empty\":false,\"uuid\":\"6b2f1a4e-0000-11ef-8000-000000000001\",\"seqno\":42,"
+                + "\"seqno_recovered\":false,\"safe_to_bootstrap\":false,\"decision\":\"BOOTSTRAP_FROM_HERE\","
+                + "\"reasons\":[\"pod 1 has the highest seqno 42\"],\"time\":\"2026-11-26T10:00:00Z\",\"agent_version\":\"1.0.0\",\"cut_off\":false}");
     }
 }

@@ -1,5 +1,6 @@
 package dev.galeraagent.sim;
 
+import dev.galeraagent.galera.Position;
 import dev.galeraagent.handoff.LeaseRenewer;
 import dev.galeraagent.kube.ElectionApi;
 import dev.galeraagent.kube.KubeApiException;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -84,7 +86,7 @@ final class SimKube {
             }
 
             @Override
-            public LeaseOutcome tryAcquireLease(String who, String clusterUuid, long seqno, Duration duration) {
+            public LeaseOutcome tryAcquireLease(String who, Optional<Position> from, Duration duration) {
                 call(ordinal, point, "take the Lease");
                 Instant now = clock.instant();
                 if (holder != null && !holder.equals(who) && now.isBefore(renewed.plus(term))) {
@@ -93,8 +95,8 @@ final class SimKube {
                 holder = who;
                 renewed = now;
                 term = duration;
-                leaseUuid = clusterUuid;
-                leaseSeqno = seqno;
+                leaseUuid = from.map(p -> p.uuid().toString()).orElse(null);
+                leaseSeqno = from.map(Position::seqno).orElse(Position.UNKNOWN_SEQNO);
                 open = who;
                 world.note(ordinal, "took the Lease");
                 return new LeaseOutcome.Acquired(record());
