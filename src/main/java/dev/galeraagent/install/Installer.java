@@ -49,6 +49,13 @@ public final class Installer {
             exec "$here/agent-home/bin/agent" "$@"
             """;
     static final Set<PosixFilePermission> DIR_PERMS = PosixFilePermissions.fromString("rwxr-xr-x");
+    /**
+     * Files of the package that only {@code agent install} uses, which runs from the install image, never from a
+     * copy (the pods run bootstrap, prepare-start, probe and status from it): its AOT cache, 23 of the 150 MB of every
+     * pod's copy. The copy's own manifest lists what it holds, so it verifies ({@code sha256sum -c}). An
+     * {@code agent install} or {@code --version} run from a copy still works, without a cache.
+     */
+    static final Set<String> NOT_COPIED = Set.of("aot/install.aot");
 
     /** Called after each file is staged; tests use it to interrupt an install half-way. */
     @FunctionalInterface
@@ -100,10 +107,11 @@ public final class Installer {
     /** Installs into {@code target} (or with {@code dryRun} only says what it would change). */
     public Outcome install(Path target, boolean dryRun) {
         long start = System.nanoTime();
-        Manifest manifest = readManifest();
+        Manifest packaged = readManifest();
+        Manifest manifest = packaged.without(NOT_COPIED);
         Path dir = checkTarget(target);
         refusePlantedEntries(dir);
-        String name = PREFIX + version + "-" + manifest.id();
+        String name = PREFIX + version + "-" + packaged.id();
         try {
             if (isInstalled(dir, name, manifest)) {
                 String current = currentCopy(dir, name);

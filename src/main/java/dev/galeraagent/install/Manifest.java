@@ -143,6 +143,16 @@ public record Manifest(List<Entry> entries, byte[] bytes) {
         }
     }
 
+    /** This manifest without the files at {@code paths}: what a copy that leaves them out holds, in the same format. */
+    public Manifest without(java.util.Set<String> paths) {
+        List<Entry> kept = entries.stream().filter(e -> !paths.contains(e.path())).toList();
+        StringBuilder text = new StringBuilder();
+        for (Entry e : kept) {
+            text.append(e.sha256()).append("  ").append(e.path()).append('\n');
+        }
+        return new Manifest(kept, text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Build step: writes {@code DIR/MANIFEST.sha256} for the packaged tree in DIR. */
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
