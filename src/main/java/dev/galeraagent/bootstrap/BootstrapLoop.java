@@ -43,10 +43,10 @@ public final class BootstrapLoop {
     /**
      * A wait polls every second while it is young or has just changed: then the pods it waits for are
      * moving (the winner starting mariadbd, a peer coming back), and a joiner that polled less often
-     * noticed the winner's Primary up to 5 s late (docs/timeline.md). Per round the loop makes 4 reads of
-     * the Kubernetes API (the pods, the state ConfigMap twice, the Lease), so 4 requests a second per
-     * waiting pod for at most FAST_FOR after each change; a wait that stays the same backs off to one
-     * round every MAX_BACKOFF (0.8 requests a second).
+     * noticed the winner's Primary up to 5 s late (docs/timeline.md). An unchanged waiting round reads
+     * the Kubernetes API 5 times and writes nothing (the pods, the state ConfigMap twice, the Lease, its own
+     * Pod; WiredBootstrapTest), so 5 requests a second per waiting pod for at most FAST_FOR after each
+     * change; a wait that stays the same backs off to one round every MAX_BACKOFF (1 request a second).
      */
     static final Duration FAST_POLL = Duration.ofSeconds(1);
     /** How long a wait polls at FAST_POLL from its start and from each change of its reasons. */
