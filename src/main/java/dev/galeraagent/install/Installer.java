@@ -111,7 +111,8 @@ public final class Installer {
         Manifest manifest = packaged.without(NOT_COPIED);
         Path dir = checkTarget(target);
         refusePlantedEntries(dir);
-        String name = PREFIX + version + "-" + packaged.id();
+        // named after what the copy holds, so that an install run from a copy (which lacks NOT_COPIED) finds itself installed
+        String name = PREFIX + version + "-" + manifest.id();
         try {
             if (isInstalled(dir, name, manifest)) {
                 String current = currentCopy(dir, name);

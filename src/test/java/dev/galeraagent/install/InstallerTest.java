@@ -125,7 +125,7 @@ class InstallerTest {
             assertThat(i.bytes()).as("the 190,000 bytes copied and the manifest").isGreaterThan(190_000);
         });
         assertInstalled(dir, home);
-        assertThat(Files.readSymbolicLink(dir.resolve("agent-home")).toString()).isEqualTo(".agent-1.0-" + Manifest.read(home).id());
+        assertThat(Files.readSymbolicLink(dir.resolve("agent-home")).toString()).isEqualTo(".agent-1.0-" + Manifest.read(home).without(Installer.NOT_COPIED).id());
     }
 
     @Test
@@ -274,7 +274,7 @@ class InstallerTest {
         Path dir = target();
         Path outside = Files.createDirectories(tmp.resolve("outside"));
         Files.writeString(outside.resolve("precious"), "keep me");
-        String copyName = ".agent-1.0-" + Manifest.read(home).id();
+        String copyName = ".agent-1.0-" + Manifest.read(home).without(Installer.NOT_COPIED).id();
         Files.createSymbolicLink(dir.resolve(copyName), outside);
         Files.createSymbolicLink(dir.resolve("agent-home"), Path.of(copyName));
         Map<String, String> outsideBefore = snapshot(outside);
@@ -447,6 +447,10 @@ class InstallerTest {
         String out = new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(waitFor(check)).as("sha256sum -c in the copy: " + out).isZero();
         assertThat(new Installer(home, "1.0").install(dir, false)).as("and it counts as installed").isInstanceOf(Installer.Outcome.UpToDate.class);
+        Map<String, String> before = snapshot(dir);
+        assertThat(new Installer(copy, "1.0").install(dir, false)).as("run from the copy itself, which lacks install.aot, too")
+                .isInstanceOf(Installer.Outcome.UpToDate.class);
+        assertThat(snapshot(dir)).isEqualTo(before);
     }
 
     private static int waitFor(Process p) {
