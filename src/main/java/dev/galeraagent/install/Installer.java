@@ -107,8 +107,7 @@ public final class Installer {
     /** Installs into {@code target} (or with {@code dryRun} only says what it would change). */
     public Outcome install(Path target, boolean dryRun) {
         long start = System.nanoTime();
-        Manifest packaged = readManifest();
-        Manifest manifest = packaged.without(NOT_COPIED);
+        Manifest manifest = readManifest().without(NOT_COPIED);
         Path dir = checkTarget(target);
         refusePlantedEntries(dir);
         // named after what the copy holds, so that an install run from a copy (which lacks NOT_COPIED) finds itself installed
