@@ -68,6 +68,10 @@ public record Manifest(List<Entry> entries, byte[] bytes) {
             entries.add(new Entry(relativeName(home, p), sha256(p)));
         }
         entries.sort((x, y) -> x.path().compareTo(y.path()));
+        return rendered(entries);
+    }
+
+    private static Manifest rendered(List<Entry> entries) {
         StringBuilder text = new StringBuilder();
         for (Entry e : entries) {
             text.append(e.sha256()).append("  ").append(e.path()).append('\n');
@@ -141,6 +145,11 @@ public record Manifest(List<Entry> entries, byte[] bytes) {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the runtime has no SHA-256", e);
         }
+    }
+
+    /** This manifest without the files at {@code paths}: what a copy that leaves them out holds, in the same format. */
+    public Manifest without(java.util.Set<String> paths) {
+        return rendered(entries.stream().filter(e -> !paths.contains(e.path())).toList());
     }
 
     /** Build step: writes {@code DIR/MANIFEST.sha256} for the packaged tree in DIR. */

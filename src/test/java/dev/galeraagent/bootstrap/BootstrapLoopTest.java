@@ -442,4 +442,58 @@ class BootstrapLoopTest {
         });
         assertThat(Files.exists(s.configFile())).as("a refused run writes nothing").isFalse();
     }
+
+    /**
+     * Issue 11: a joiner polled after 0.5, 1, 2, 4, then every 5 s, and noticed the winner's Primary up to 5 s late.
+     * Time is the test's clock, moved only by the loop's sleeps: pod 0 is silent for 90 s, then reports a higher
+     * position (the election chooses it, so pod 1's reasons change), and is Primary from 94.5 s on.
+     */
+    @Test
+    void aWaitPollsEverySecondForAMinuteAndAgainAfterItsReasonsChangeSoTheJoinerNoticesThePrimaryWithinASecond() throws Exception {
+        Path data = datadir("p1", Optional.of(grastate(U1, 40, false)));
+        BootstrapSettings s = settings("p1", 1, 2, data, "127.0.10.21", "/nonexistent", Duration.ofSeconds(600), 0);
+        java.time.Instant t0 = java.time.Instant.parse("2026-12-02T01:00:00Z");
+        dev.galeraagent.testing.MutableClock clock = new dev.galeraagent.testing.MutableClock(t0);
+        List<Double> sleptAt = new ArrayList<>();
+        List<Double> sleeps = new ArrayList<>();
+        BootstrapLoop.Sleeper sleeper = d -> {
+            sleptAt.add(seconds(t0, clock.instant()));
+            sleeps.add(d.toMillis() / 1000.0);
+            clock.advance(d);
+        };
+        PeerProbe peers = asked -> {
+            double t = seconds(t0, clock.instant());
+            if (t < 90) {
+                return List.of();
+            }
+            NodeStatus zero = t < 94.5 ? PlannerFixtures.waiting(0, PlannerFixtures.state(U1, 50)) : primary(0, U1, 50);
+            return List.of(new dev.galeraagent.discovery.PeerStatus.Live(0, "galera-0", URI.create("http://127.0.10.20:" + PORT + "/status"), zero));
+        };
+        Plan plan = new BootstrapLoop(s, () -> Pods.loopback(s.identity(), 2, "127.0.10.", 20), peers, StateBoard.NONE,
+                new PrintWriter(new StringWriter()), clock, sleeper).run();
+
+        assertThat(plan).as(logged::toString).isInstanceOf(Plan.Join.class);
+        double decidedAt = seconds(t0, clock.instant());
+        assertThat(decidedAt).as("noticed the Primary of 94.5 s within a second").isGreaterThanOrEqualTo(94.5).isLessThanOrEqualTo(95.5);
+        for (int i = 0; i < sleeps.size(); i++) {
+            double at = sleptAt.get(i);
+            if (at < 60) {
+                assertThat(sleeps.get(i)).as("the first minute of the wait, at %s s", at).isEqualTo(1.0);
+            }
+        }
+        List<Double> afterTheMinute = new ArrayList<>();
+        for (int i = 0; i < sleeps.size() && sleptAt.get(i) < 90; i++) {
+            if (sleptAt.get(i) >= 60) {
+                afterTheMinute.add(sleeps.get(i));
+            }
+        }
+        assertThat(afterTheMinute).as("an unchanged wait backs off, doubling up to 5 s").containsExactly(2.0, 4.0, 5.0, 5.0, 5.0, 5.0, 5.0);
+        assertThat(sleptAt.subList(sleptAt.size() - 3, sleptAt.size())).as("pod 0's state changed the reasons at 91 s: every second again")
+                .containsExactly(92.0, 93.0, 94.0);
+        assertThat(sleeps.subList(sleeps.size() - 4, sleeps.size())).containsOnly(1.0);
+    }
+
+    private static double seconds(java.time.Instant from, java.time.Instant to) {
+        return Duration.between(from, to).toMillis() / 1000.0;
+    }
 }

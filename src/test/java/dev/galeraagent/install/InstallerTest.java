@@ -99,6 +99,10 @@ class InstallerTest {
         Path copy = dir.resolve(Files.readSymbolicLink(link));
         for (Manifest.Entry e : manifest.entries()) {
             Path copied = copy.resolve(e.path());
+            if (Installer.NOT_COPIED.contains(e.path())) {
+                assertThat(copied).as("only agent install uses it, which never runs from the copy").doesNotExist();
+                continue;
+            }
             assertThat(Manifest.sha256(copied)).as(e.path()).isEqualTo(e.sha256());
             assertThat(Files.getPosixFilePermissions(copied)).as(e.path()).isEqualTo(Files.getPosixFilePermissions(home.resolve(e.path())));
             assertThat(Files.getLastModifiedTime(copied)).as(e.path()).isEqualTo(Files.getLastModifiedTime(home.resolve(e.path())));
@@ -117,11 +121,11 @@ class InstallerTest {
         Installer.Outcome outcome = new Installer(home, "1.0").install(dir, false);
 
         assertThat(outcome).isInstanceOfSatisfying(Installer.Outcome.Installed.class, i -> {
-            assertThat(i.files()).isEqualTo(7);
-            assertThat(i.bytes()).isGreaterThan(200_000);
+            assertThat(i.files()).as("6 files of the package, aot/install.aot left out, and the copy's manifest").isEqualTo(6);
+            assertThat(i.bytes()).as("the 190,000 bytes copied and the manifest").isGreaterThan(190_000);
         });
         assertInstalled(dir, home);
-        assertThat(Files.readSymbolicLink(dir.resolve("agent-home")).toString()).isEqualTo(".agent-1.0-" + Manifest.read(home).id());
+        assertThat(Files.readSymbolicLink(dir.resolve("agent-home")).toString()).isEqualTo(".agent-1.0-" + Manifest.read(home).without(Installer.NOT_COPIED).id());
     }
 
     @Test
@@ -270,7 +274,7 @@ class InstallerTest {
         Path dir = target();
         Path outside = Files.createDirectories(tmp.resolve("outside"));
         Files.writeString(outside.resolve("precious"), "keep me");
-        String copyName = ".agent-1.0-" + Manifest.read(home).id();
+        String copyName = ".agent-1.0-" + Manifest.read(home).without(Installer.NOT_COPIED).id();
         Files.createSymbolicLink(dir.resolve(copyName), outside);
         Files.createSymbolicLink(dir.resolve("agent-home"), Path.of(copyName));
         Map<String, String> outsideBefore = snapshot(outside);
@@ -388,7 +392,7 @@ class InstallerTest {
         Installer.Outcome outcome = new Installer(home, "1.0").install(dir, true);
 
         assertThat(outcome).isInstanceOfSatisfying(Installer.Outcome.Planned.class, p -> assertThat(p.changes())
-                .anyMatch(line -> line.startsWith("would copy agent 1.0 (7 files, "))
+                .anyMatch(line -> line.startsWith("would copy agent 1.0 (6 files, "))
                 .anyMatch(line -> line.startsWith("would point " + dir.resolve("agent-home") + " to .agent-1.0-") && line.endsWith("(now: none)"))
                 .contains("would write " + dir.resolve("agent")));
         assertThat(entryNames(dir)).isEmpty();
@@ -421,6 +425,41 @@ class InstallerTest {
 
         assertThat(outcome).isEqualTo(new Installer.Outcome.Planned(
                 List.of("agent 1.0 is already installed in " + dir.toRealPath() + "; nothing would change")));
+    }
+
+    /** Issue 11: the install cache was 23 of the 150 MB copied at every pod start, for a mode no pod runs from its copy. */
+    @Test
+    void theCopyLeavesOutTheInstallCacheAndItsOwnManifestVerifiesEveryFileItHolds() throws IOException {
+        Path home = packagedHome("v1", 1);
+        Path dir = target();
+
+        new Installer(home, "1.0").install(dir, false);
+
+        Path copy = dir.resolve("agent-home").toRealPath();
+        assertThat(copy.resolve("aot/install.aot")).doesNotExist();
+        Manifest copied = Manifest.read(copy);
+        assertThat(copied.entries()).extracting(Manifest.Entry::path).doesNotContain("aot/install.aot")
+                .containsExactlyElementsOf(Manifest.read(home).entries().stream().map(Manifest.Entry::path)
+                        .filter(p -> !p.equals("aot/install.aot")).toList());
+        assertThat(Manifest.of(copy).bytes()).as("the copy's manifest is exactly what the copy holds").isEqualTo(copied.bytes());
+        Process check = new ProcessBuilder("/bin/sh", "-c", "cd '" + copy + "' && sha256sum --quiet --strict -c " + Manifest.FILE_NAME)
+                .redirectErrorStream(true).start();
+        String out = new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(waitFor(check)).as("sha256sum -c in the copy: " + out).isZero();
+        assertThat(new Installer(home, "1.0").install(dir, false)).as("and it counts as installed").isInstanceOf(Installer.Outcome.UpToDate.class);
+        Map<String, String> before = snapshot(dir);
+        assertThat(new Installer(copy, "1.0").install(dir, false)).as("run from the copy itself, which lacks install.aot, too")
+                .isInstanceOf(Installer.Outcome.UpToDate.class);
+        assertThat(snapshot(dir)).isEqualTo(before);
+    }
+
+    private static int waitFor(Process p) {
+        try {
+            return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     /** A real tmpfs mounted over a test directory (tests run as root), unmounted on close. */

@@ -95,15 +95,18 @@ class PackagingIT {
         Path dir = installed();
         List<String> modes = cachedModes(AGENT);
         assertThat(modes).as("the install mode always has a cache").contains("install");
-        for (Path launcher : List.of(AGENT.resolve("bin/agent"), dir.resolve("agent"))) {
-            for (String mode : modes) {
+        // the copy holds every cache but the install mode's (Installer.NOT_COPIED): install runs from the image only
+        assertThat(cachedModes(dir.resolve("agent-home"))).containsExactlyElementsOf(modes.stream().filter(m -> !m.equals("install")).toList());
+        for (Path home : List.of(AGENT, dir.resolve("agent-home"))) {
+            Path launcher = home.resolve("bin/agent");
+            for (String mode : cachedModes(home)) {
                 // AOTMode=on: a cache that does not match the runtime, classpath or jars is an error, not a silent slow start
                 Result r = run(List.of("AGENT_JAVA_OPTIONS=-XX:AOTMode=on"), launcher.toString(), mode, "--help");
                 assertThat(r.exitCode()).as(launcher + " " + mode + " with its AOT cache: " + r.stderr()).isZero();
             }
-            Result version = run(List.of("AGENT_JAVA_OPTIONS=-XX:AOTMode=on"), launcher.toString(), "--version");
-            assertThat(version.exitCode()).as(launcher + " --version with the install cache: " + version.stderr()).isZero();
         }
+        Result version = run(List.of("AGENT_JAVA_OPTIONS=-XX:AOTMode=on"), AGENT.resolve("bin/agent").toString(), "--version");
+        assertThat(version.exitCode()).as("--version with the install cache: " + version.stderr()).isZero();
     }
 
     @Test
@@ -113,7 +116,7 @@ class PackagingIT {
         Path modules = dir.resolve("agent-home/runtime/lib/modules");
         Files.write(modules, new byte[] {0}, java.nio.file.StandardOpenOption.APPEND);
 
-        Result r = run(List.of("AGENT_JAVA_OPTIONS=-XX:AOTMode=on"), dir.resolve("agent").toString(), "--version");
+        Result r = run(List.of("AGENT_JAVA_OPTIONS=-XX:AOTMode=on"), dir.resolve("agent").toString(), "bootstrap", "--help");
 
         assertThat(r.exitCode()).as("the cache must be refused").isNotZero();
         assertThat(r.stdout() + r.stderr()).contains("Unable to use AOT cache");
@@ -168,5 +171,26 @@ class PackagingIT {
         Result check = run(List.of(), "/bin/sh", "-c", "cd '" + AGENT + "' && /usr/bin/sha256sum --quiet -c " + Manifest.FILE_NAME);
         assertThat(check.exitCode()).as(check.stdout() + check.stderr()).isZero();
         assertThat(new String(manifest.bytes(), StandardCharsets.UTF_8)).doesNotContain(Manifest.FILE_NAME);
+    }
+
+    /** Issue 11: the copy leaves out the install cache (23 of 150 MB), verifies, and runs every mode a pod runs from it. */
+    @Test
+    void theInstalledCopyHasNoInstallCacheVerifiesAndRunsEveryModeAPodNeedsWithItsCache() throws Exception {
+        Path dir = installed();
+        Path copy = dir.resolve("agent-home").toRealPath();
+
+        assertThat(copy.resolve("aot/install.aot")).doesNotExist();
+        assertThat(AGENT.resolve("aot/install.aot")).as("the install image keeps it").exists();
+        Result check = run(List.of(), "/bin/sh", "-c", "cd '" + copy + "' && /usr/bin/sha256sum --quiet --strict -c " + Manifest.FILE_NAME);
+        assertThat(check.exitCode()).as(check.stdout() + check.stderr()).isZero();
+        assertThat(Manifest.of(copy).bytes()).as("the copy's manifest lists exactly its files").isEqualTo(Manifest.read(copy).bytes());
+        // the modes k8s/galera-statefulset.yaml runs from /work-dir/agent, and agent status (kubectl galera status)
+        for (String mode : List.of("bootstrap", "prepare-start", "probe", "status")) {
+            Result r = run(List.of("AGENT_JAVA_OPTIONS=-XX:AOTMode=on"), dir.resolve("agent").toString(), mode, "--help");
+            assertThat(r.exitCode()).as(mode + " from the copy, with its AOT cache: " + r.stderr()).isZero();
+        }
+        Result version = run(List.of(), dir.resolve("agent").toString(), "--version");
+        assertThat(version.exitCode()).as("--version from the copy runs without the install cache: " + version.stderr()).isZero();
+        assertThat(version.stderr()).isEmpty();
     }
 }

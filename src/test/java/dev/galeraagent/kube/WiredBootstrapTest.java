@@ -390,4 +390,42 @@ class WiredBootstrapTest {
             assertThat(err2.toString().strip()).isEqualTo("agent: --replicas 2 disagrees with StatefulSet galera, whose spec.replicas is 3: drop --replicas or fix it");
         }
     }
+
+    /**
+     * Issue 11: what a waiting round costs the API, the figure behind BootstrapLoop's fast polling (one round a second
+     * while a wait is young or changing): reads only, once this pod's WAIT is published and recorded.
+     */
+    @Test
+    void aWaitingRoundReadsTheApiFiveTimesAndWritesNothingOnceItsWaitIsPublished() throws Exception {
+        KubeApi api = mock.agent(kubeconfig, "default", Clock.systemUTC());
+        closeLast.add(api);
+        KubeStateBoard board = new KubeStateBoard(api, api.statefulSet("galera-1", Optional.empty()), 1, Duration.ofSeconds(60));
+        Path data = Files.createDirectories(tmp.resolve("rounds").resolve("data"));
+        BootstrapSettings s = new BootstrapSettings(Pods.identity(1, "127.0.50.21"), REPLICAS, data, data.resolveSibling("conf"),
+                "galera.cnf", Optional.empty(), Optional.empty(), Optional.empty(), "galera", "rsync", "/usr/lib/galera/libgalera_smm.so",
+                "/nonexistent", Duration.ofSeconds(10), Duration.ofSeconds(5), 0, "0.0.0.0", false, REPLICAS, Duration.ofMinutes(5),
+                Optional.empty(), Optional.empty());
+        dev.galeraagent.testing.MutableClock clock = new dev.galeraagent.testing.MutableClock(java.time.Instant.now());
+        List<List<String>> rounds = new ArrayList<>();
+        BootstrapLoop.Sleeper sleeper = d -> {
+            rounds.add(mock.takeRequests().stream().map(r -> r.getMethod() + " " + r.getPath().replaceAll("\\?.*", "")).toList());
+            clock.advance(d);
+        };
+        mock.takeRequests();
+
+        Object result;
+        try {
+            result = new BootstrapLoop(s, () -> Pods.loopback(s.identity(), REPLICAS, "127.0.50.", 20), peers -> List.of(), board,
+                    new PrintWriter(new StringWriter()), clock, sleeper).run();
+        } catch (AgentException e) {
+            result = e;
+        }
+
+        assertThat(result).as(logged::toString).isInstanceOfSatisfying(AgentException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.TIMEOUT));
+        assertThat(rounds).as("one round a second for the 5 s --timeout").hasSize(5);
+        assertThat(rounds.getFirst()).as("the first round publishes the WAIT").anyMatch(r -> r.startsWith("PATCH "));
+        for (List<String> later : rounds.subList(2, rounds.size())) {
+            assertThat(later).as("an unchanged WAIT: %s", later).hasSize(5).allMatch(r -> r.startsWith("GET "));
+        }
+    }
 }
