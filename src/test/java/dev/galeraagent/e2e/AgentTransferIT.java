@@ -163,181 +163,142 @@ class AgentTransferIT {
     @Test
     @Order(3)
     void s24AnIstCutOffByItsDonorsDeathEndsInARestartAndTheJoinerRejoins() throws Exception {
-        Pod joiner = c.pod(JOINER);
         String history = c.status(0).stateUuid();
         Writer w = Writer.start(c, List.of(0, 1), Scenarios.WRITE_PAUSE);
-        Instant cut;
-        int donor;
-        String what;
-        Duration toRestart;
+        CutIst cut;
         try (w) {
-            Scenarios.writeFor(w, Duration.ofSeconds(2));
-            c.kill9(JOINER);
-            // the survivors evict it after about 5 s and go on: the write-sets it misses are the IST
-            Scenarios.writeFor(w, Duration.ofSeconds(12));
-            Map<Integer, Long> offsets = new HashMap<>();
-            for (int i : c.ordinals()) {
-                offsets.put(i, Files.size(c.pod(i).errorLog()));
-            }
-            int livenessBefore = joiner.livenessRestarts();
-            int exitsBefore = joiner.mariadbRestarts();
-            shape(JOINER, "256kbit");
-            c.containerRestart(JOINER);
-            donor = -1;
-            long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (donor < 0) {
-                assertThat(System.nanoTime()).as("an IST to galera-%d starts", JOINER).isLessThan(end);
-                for (int i : List.of(0, 1)) {
-                    if (since(c.pod(i).errorLog(), offsets.get(i)).contains("IST sender starting to serve tcp://" + joiner.ip())) {
-                        donor = i;
-                    }
-                }
-                PodNetwork.sleep(100);
-            }
-            PodNetwork.sleep(700);
-            assertThat(since(c.pod(donor).errorLog(), offsets.get(donor))).as("the IST still runs when its donor is killed")
-                    .doesNotContain("async IST sender served");
-            c.event("kill -9 of the IST donor galera-" + donor);
-            c.kill9(donor);
-            cut = Instant.now();
-            unshape(JOINER);
-            Instant disconnected = null;
-            end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (joiner.livenessRestarts() == livenessBefore && joiner.mariadbRestarts() == exitsBefore) {
-                assertThat(System.nanoTime()).as("galera-%d's mariadbd is restarted after the cut IST", JOINER).isLessThan(end);
-                WsrepStatus s = joiner.status();
-                if (disconnected == null && outOfTheGroup(s)) {
-                    disconnected = Instant.now();
-                    c.event("galera-" + JOINER + " is out of the group: " + s);
-                }
-                PodNetwork.sleep(250);
-            }
-            toRestart = Duration.between(cut, Instant.now());
-            String log = since(joiner.errorLog(), offsets.get(JOINER));
-            List<String> said = new ArrayList<>();
-            for (String line : log.lines().toList()) {
-                if (line.contains("IST didn't contain") || line.contains("restart required") || line.contains("Will never receive state")
-                        || line.contains("State transfer cannot be completed") || line.contains("Aborting")) {
-                    said.add(line.strip());
-                }
-            }
-            c.event("galera-" + JOINER + " after the cut: " + said);
-            assertThat(said).as("Galera on galera-%d says the IST failed", JOINER).isNotEmpty();
-            if (joiner.livenessRestarts() > livenessBefore) {
-                assertThat(disconnected).as("liveness failed on a node out of the group").isNotNull();
-                what = "mariadbd stayed up with wsrep_connected=OFF; liveness failed and the kubelet restarted it "
-                        + Pod.seconds(toRestart) + " s after the cut (bound: 60 s of OFF + 6 failed probes 2 s apart)";
-                assertThat(toRestart).isLessThan(Duration.ofSeconds(60 + 12 + 15));
-            } else {
-                what = "mariadbd exited by itself " + Pod.seconds(toRestart) + " s after the cut and the container restarted"
-                        + (disconnected == null ? "" : " (out of the group first)");
-            }
-            c.containerRestart(donor);
+            cut = cutAnIst(w, "the IST still runs when its donor is killed", donor -> {
+                c.event("kill -9 of the IST donor galera-" + donor);
+                c.kill9(donor);
+            });
+            c.containerRestart(cut.donor());
             c.waitAllSynced(Scenarios.FORM);
             Scenarios.writeFor(w, Duration.ofSeconds(2));
             w.stop();
         }
-        Scenarios.Timing t = new Scenarios.Timing(null, Duration.between(cut, Instant.now()));
-        Checker.Check check = Scenarios.assertNoLoss(c, w);
-        for (int i : c.ordinals()) {
-            assertThat(c.status(i).stateUuid()).as("galera-%d's cluster uuid", i).isEqualTo(history);
-        }
-        Scenarios.record("S24 IST cut by killing its donor", c, t, check, "donor galera-" + donor + " killed mid-IST (link shaped); " + what
-                + "; times from the cut");
+        finish("S24 IST cut by killing its donor", history, w, cut, "donor galera-" + cut.donor() + " killed mid-IST (link shaped); ");
     }
 
     /**
      * S25: the IST's connection is reset while its donor stays up (the joiner's receiving socket is destroyed with
      * {@code ss -K} in the joiner's namespace). Galera on the joiner says "Receiving IST failed, node restart required",
      * leaves the group, and mariadbd stays up: with {@code wsrep_connected=OFF}, or still saying "Joining: receiving State
-     * Transfer" in a stale non-Primary view with {@code wsrep_connected=ON} (CI's five-pod full crash hung on that for 240 s). Liveness must fail within its
-     * bound, the kubelet restart it, and the joiner rejoin without losing a row.
+     * Transfer" in a stale non-Primary view with {@code wsrep_connected=ON} (CI's five-pod full crash hung on that for 240 s).
+     * Liveness must fail within its bound, the kubelet restart it, and the joiner rejoin without losing a row.
      */
     @Test
     @Order(4)
     void s25AnIstWhoseConnectionIsResetLeavesTheJoinerDisconnectedAndLivenessRestartsIt() throws Exception {
         assumeTrue(Exec.run("sh", "-c", "command -v ss").ok(), "ss (iproute2) resets the IST's connection");
-        Pod joiner = c.pod(JOINER);
         String history = c.status(0).stateUuid();
         Writer w = Writer.start(c, List.of(0, 1), Scenarios.WRITE_PAUSE);
-        Instant cut;
-        String what;
+        CutIst cut;
         try (w) {
-            Scenarios.writeFor(w, Duration.ofSeconds(2));
-            c.kill9(JOINER);
-            Scenarios.writeFor(w, Duration.ofSeconds(12));
-            Map<Integer, Long> offsets = new HashMap<>();
-            for (int i : c.ordinals()) {
-                offsets.put(i, Files.size(c.pod(i).errorLog()));
-            }
-            int livenessBefore = joiner.livenessRestarts();
-            int exitsBefore = joiner.mariadbRestarts();
-            shape(JOINER, "256kbit");
-            c.containerRestart(JOINER);
-            int donor = -1;
-            long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (donor < 0) {
-                assertThat(System.nanoTime()).as("an IST to galera-%d starts", JOINER).isLessThan(end);
-                for (int i : List.of(0, 1)) {
-                    if (since(c.pod(i).errorLog(), offsets.get(i)).contains("IST sender starting to serve tcp://" + joiner.ip())) {
-                        donor = i;
-                    }
-                }
-                PodNetwork.sleep(100);
-            }
-            PodNetwork.sleep(700);
-            assertThat(since(c.pod(donor).errorLog(), offsets.get(donor))).as("the IST still runs when its connection is reset")
-                    .doesNotContain("async IST sender served");
-            c.event("resetting the IST connection on galera-" + JOINER + " (donor galera-" + donor + " stays up)");
-            Exec.ok("ip", "netns", "exec", PodNetwork.netns(JOINER), "ss", "-K", "sport", "=", ":4568");
-            cut = Instant.now();
-            unshape(JOINER);
-            Instant outOfGroup = null;
-            String seenOutOfGroup = null;
-            String live = "";
-            end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (joiner.livenessRestarts() == livenessBefore && joiner.mariadbRestarts() == exitsBefore) {
-                assertThat(System.nanoTime()).as("galera-%d's mariadbd is restarted after the reset IST; /live said: %s", JOINER, live)
-                        .isLessThan(end);
-                String answer = joiner.sidecarAnswer("/live");
-                if (!answer.replaceAll("[0-9]+", "#").equals(live.replaceAll("[0-9]+", "#"))) {
-                    live = answer;
-                    c.event("galera-" + JOINER + " /live: " + live);
-                }
-                WsrepStatus s = joiner.status();
-                if (outOfGroup == null && outOfTheGroup(s)) {
-                    outOfGroup = Instant.now();
-                    seenOutOfGroup = s.toString();
-                    c.event("galera-" + JOINER + " is out of the group: " + s);
-                }
-                PodNetwork.sleep(250);
-            }
-            Duration toRestart = Duration.between(cut, Instant.now());
-            String log = since(joiner.errorLog(), offsets.get(JOINER));
-            List<String> said = log.lines().filter(l -> l.contains("IST") && (l.contains("failed") || l.contains("restart required")))
-                    .map(String::strip).toList();
-            c.event("galera-" + JOINER + " after the reset: " + said);
-            assertThat(said).as("Galera on galera-%d says the IST failed", JOINER).isNotEmpty();
-            WsrepStatus donorNow = c.pod(donor).status();
-            assertThat(donorNow != null && donorNow.primary()).as("the donor galera-%d stays in the Primary component: %s", donor, donorNow).isTrue();
-            if (joiner.livenessRestarts() > livenessBefore) {
-                assertThat(outOfGroup).as("liveness failed on a node out of the group").isNotNull();
-                assertThat(toRestart).isLessThan(Duration.ofSeconds(60 + 12 + 15));
-                what = "mariadbd stayed up out of the group (" + seenOutOfGroup + "); liveness failed and the kubelet restarted it "
-                        + Pod.seconds(toRestart) + " s after the reset (bound: 60 s out of the group + 6 failed probes 2 s apart)";
-            } else {
-                what = "mariadbd exited by itself " + Pod.seconds(toRestart) + " s after the reset and the container restarted";
-            }
+            cut = cutAnIst(w, "the IST still runs when its connection is reset", donor -> {
+                c.event("resetting the IST connection on galera-" + JOINER + " (donor galera-" + donor + " stays up)");
+                Exec.ok("ip", "netns", "exec", PodNetwork.netns(JOINER), "ss", "-K", "sport", "=", ":4568");
+            });
+            WsrepStatus donorNow = c.pod(cut.donor()).status();
+            assertThat(donorNow != null && donorNow.primary()).as("the donor galera-%d stays in the Primary component: %s", cut.donor(), donorNow)
+                    .isTrue();
             c.waitAllSynced(Scenarios.FORM);
             Scenarios.writeFor(w, Duration.ofSeconds(2));
             w.stop();
         }
-        Scenarios.Timing t = new Scenarios.Timing(null, Duration.between(cut, Instant.now()));
+        finish("S25 IST connection reset, donor alive", history, w, cut, "");
+    }
+
+    /** An IST cut off, and how the joiner came back: by liveness (having been seen out of the group) or by exiting. */
+    private record CutIst(int donor, Instant at, Duration toRestart, boolean byLiveness, String outOfGroup, List<String> said) {
+        String what() {
+            return byLiveness
+                    ? "mariadbd stayed up out of the group (" + outOfGroup + "); liveness failed and the kubelet restarted it "
+                            + Pod.seconds(toRestart) + " s after the cut (bound: 60 s out of the group + 6 failed probes 2 s apart)"
+                    : "mariadbd exited by itself " + Pod.seconds(toRestart) + " s after the cut and the container restarted"
+                            + (outOfGroup == null ? "" : " (out of the group first)");
+        }
+    }
+
+    @FunctionalInterface
+    private interface Cutter {
+        void cut(int donor) throws IOException;
+    }
+
+    /**
+     * The joiner is killed while the others take writes (the survivors evict it after about 5 s and go on: the
+     * write-sets it misses are the IST), restarted with its link shaped, and once a donor serves its IST, {@code cutter}
+     * cuts the transfer. Waits until the joiner's mariadbd is restarted, by liveness or by exiting, and checks what
+     * Galera said and that a liveness restart came within its bound and only for a node out of the group.
+     */
+    private static CutIst cutAnIst(Writer w, String stillRunning, Cutter cutter) throws Exception {
+        Pod joiner = c.pod(JOINER);
+        Scenarios.writeFor(w, Duration.ofSeconds(2));
+        c.kill9(JOINER);
+        Scenarios.writeFor(w, Duration.ofSeconds(12));
+        Map<Integer, Long> offsets = new HashMap<>();
+        for (int i : c.ordinals()) {
+            offsets.put(i, Files.size(c.pod(i).errorLog()));
+        }
+        int livenessBefore = joiner.livenessRestarts();
+        int exitsBefore = joiner.mariadbRestarts();
+        shape(JOINER, "256kbit");
+        c.containerRestart(JOINER);
+        int donor = -1;
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (donor < 0) {
+            assertThat(System.nanoTime()).as("an IST to galera-%d starts", JOINER).isLessThan(end);
+            for (int i : List.of(0, 1)) {
+                if (since(c.pod(i).errorLog(), offsets.get(i)).contains("IST sender starting to serve tcp://" + joiner.ip())) {
+                    donor = i;
+                }
+            }
+            PodNetwork.sleep(100);
+        }
+        PodNetwork.sleep(700);
+        assertThat(since(c.pod(donor).errorLog(), offsets.get(donor))).as(stillRunning).doesNotContain("async IST sender served");
+        cutter.cut(donor);
+        Instant cut = Instant.now();
+        unshape(JOINER);
+        String outOfGroup = null;
+        String live = "";
+        end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (joiner.livenessRestarts() == livenessBefore && joiner.mariadbRestarts() == exitsBefore) {
+            assertThat(System.nanoTime()).as("galera-%d's mariadbd is restarted after the cut IST; /live said: %s", JOINER, live)
+                    .isLessThan(end);
+            String answer = joiner.sidecarAnswer("/live");
+            if (!answer.replaceAll("[0-9]+", "#").equals(live.replaceAll("[0-9]+", "#"))) {
+                live = answer;
+                c.event("galera-" + JOINER + " /live: " + live);
+            }
+            WsrepStatus s = joiner.status();
+            if (outOfGroup == null && outOfTheGroup(s)) {
+                outOfGroup = s.toString();
+                c.event("galera-" + JOINER + " is out of the group: " + s);
+            }
+            PodNetwork.sleep(250);
+        }
+        Duration toRestart = Duration.between(cut, Instant.now());
+        List<String> said = since(joiner.errorLog(), offsets.get(JOINER)).lines()
+                .filter(l -> l.contains("IST didn't contain") || l.contains("restart required") || l.contains("Will never receive state")
+                        || l.contains("State transfer cannot be completed") || l.contains("Aborting"))
+                .map(String::strip).toList();
+        c.event("galera-" + JOINER + " after the cut: " + said);
+        assertThat(said).as("Galera on galera-%d says the IST failed", JOINER).isNotEmpty();
+        boolean byLiveness = joiner.livenessRestarts() > livenessBefore;
+        if (byLiveness) {
+            assertThat(outOfGroup).as("liveness failed on a node out of the group").isNotNull();
+            assertThat(toRestart).isLessThan(Duration.ofSeconds(60 + 12 + 15));
+        }
+        return new CutIst(donor, cut, toRestart, byLiveness, outOfGroup, said);
+    }
+
+    private static void finish(String scenario, String history, Writer w, CutIst cut, String prefix) throws Exception {
+        Scenarios.Timing t = new Scenarios.Timing(null, Duration.between(cut.at(), Instant.now()));
         Checker.Check check = Scenarios.assertNoLoss(c, w);
         for (int i : c.ordinals()) {
             assertThat(c.status(i).stateUuid()).as("galera-%d's cluster uuid", i).isEqualTo(history);
         }
-        Scenarios.record("S25 IST connection reset, donor alive", c, t, check, what + "; times from the reset");
+        Scenarios.record(scenario, c, t, check, prefix + cut.what() + "; times from the cut");
     }
 
     /**

@@ -106,13 +106,15 @@ class HandOffIT {
                 start(sidecarLog, ProbeProcessIT.agentCommand("probe", "serve", "--listen", ADDRESS + ":" + port,
                         "--host", ADDRESS, "--port", "3306", "--user", "probe", "--datadir", galera.dataDir().toString(),
                         "--config-dir", conf.toString(), "--kubeconfig", kubeconfig.toString()));
-                // the Lease's term is 3 s: the sidecar keeps it alive meanwhile
+                // the Lease's term is 3 s: the sidecar keeps it alive meanwhile (waited for, not slept on: the
+                // sidecar's JVM may take seconds to start on a loaded machine)
+                await(Duration.ofSeconds(30), () -> lease.current().orElseThrow().renewed().isAfter(taken));
                 Thread.sleep(4_000);
                 assertThat(once).as("not Primary yet: the one-shot stays").exists();
                 LeaseRecord held = lease.current().orElseThrow();
                 assertThat(held.holder()).isEqualTo("galera-0");
                 assertThat(held.renewed()).as("renewed by the sidecar").isAfter(taken);
-                assertThat(held.heldAt(Instant.now())).isTrue();
+                assertThat(held.heldAt(Instant.now())).as("still held, a term and more after it was first renewed").isTrue();
 
                 galera.start();
                 galera.sql("CREATE USER IF NOT EXISTS 'probe'@'%'");
