@@ -30,7 +30,7 @@ class ArchitectureTest {
             Set.of("bootstrap"),
             Set.of("handoff", "discovery"),
             Set.of("galera", "status"),
-            Set.of("errors", "log", "files", "http"));
+            Set.of("errors", "log", "files", "http", "position"));
 
     private static JavaClasses main;
 

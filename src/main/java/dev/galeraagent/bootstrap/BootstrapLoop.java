@@ -10,8 +10,8 @@ import dev.galeraagent.galera.DataDir;
 import dev.galeraagent.galera.DataDirState;
 import dev.galeraagent.galera.GaleraConfig;
 import dev.galeraagent.galera.GrastateFile;
-import dev.galeraagent.galera.InvalidFieldException;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.InvalidFieldException;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.galera.RecoverRunner;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.NodeStatus;
@@ -40,19 +40,6 @@ import java.util.UUID;
  */
 public final class BootstrapLoop {
     private static final Log LOG = Log.of("bootstrap");
-    /**
-     * A wait polls every second while it is young or has just changed: then the pods it waits for are
-     * moving (the winner starting mariadbd, a peer coming back), and a joiner that polled less often
-     * noticed the winner's Primary up to 5 s late (docs/timeline.md). An unchanged waiting round reads
-     * the Kubernetes API 5 times and writes nothing (the pods, the state ConfigMap twice, the Lease, its own
-     * Pod; WiredBootstrapTest), so 5 requests a second per waiting pod for at most FAST_FOR after each
-     * change; a wait that stays the same backs off to one round every MAX_BACKOFF (1 request a second).
-     */
-    static final Duration FAST_POLL = Duration.ofSeconds(1);
-    /** How long a wait polls at FAST_POLL from its start and from each change of its reasons. */
-    static final Duration FAST_FOR = Duration.ofSeconds(60);
-    static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-
     private final BootstrapSettings s;
     private final PeerDirectory directory;
     private final PeerProbe probe;
@@ -123,9 +110,7 @@ public final class BootstrapLoop {
         Instant started = clock.instant();
         Instant deadline = started.plus(s.timeout());
         Set<String> logged = new HashSet<>();
-        Duration backoff = FAST_POLL;
-        List<String> lastReasons = List.of();
-        Instant fastUntil = started;
+        PollCadence cadence = new PollCadence();
         StatusServer server = startStatusServer(local, nodeAddress);
         String lastResolved = resolvedNames(found);
         Map<Integer, PublishedState> remembered = Map.of();
@@ -190,15 +175,7 @@ public final class BootstrapLoop {
                             throw new AgentException(ExitCode.TIMEOUT, "gave up after " + s.timeout().toSeconds() + "s (--timeout): " + oneLine(w));
                         }
                         Instant now = clock.instant();
-                        if (!w.reasons().equals(lastReasons)) {
-                            lastReasons = w.reasons();
-                            fastUntil = now.plus(FAST_FOR);
-                            backoff = FAST_POLL;
-                        }
-                        if (!now.isBefore(fastUntil)) {
-                            backoff = min(backoff.multipliedBy(2), MAX_BACKOFF);
-                        }
-                        sleep(min(backoff, Duration.between(now, deadline)));
+                        sleep(min(cadence.next(w.reasons(), now), Duration.between(now, deadline)));
                         phases.mark("election");
                         found = null;
                     }

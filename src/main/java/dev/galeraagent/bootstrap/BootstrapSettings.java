@@ -4,7 +4,7 @@ import dev.galeraagent.discovery.PodIdentity;
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.galera.GaleraConfig;
-import dev.galeraagent.galera.InvalidFieldException;
+import dev.galeraagent.position.InvalidFieldException;
 import dev.galeraagent.handoff.HandOff;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.galeraagent.bootstrap;
 
-import dev.galeraagent.galera.InvalidFieldException;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.InvalidFieldException;
+import dev.galeraagent.position.Position;
 
 /**
  * A person's {@code --force-bootstrap-from=<ordinal>@<uuid>:<seqno>}: bootstrap from that pod, but only while it still

@@ -1,6 +1,6 @@
 package dev.galeraagent.bootstrap;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import java.util.Objects;
 
 /** This node's Galera state as the planner sees it: no usable history, or a position in one cluster's history. */

@@ -1,6 +1,6 @@
 package dev.galeraagent.bootstrap;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.status.Decision;
 import java.util.List;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package dev.galeraagent.bootstrap;
 
 import dev.galeraagent.bootstrap.PodView.Source;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.Phase;
 import java.util.ArrayList;

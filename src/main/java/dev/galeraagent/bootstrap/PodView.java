@@ -1,7 +1,7 @@
 package dev.galeraagent.bootstrap;
 
-import dev.galeraagent.galera.Position;
-import dev.galeraagent.galera.Uuids;
+import dev.galeraagent.position.Position;
+import dev.galeraagent.position.Uuids;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import java.util.Map;
@@ -121,8 +121,7 @@ record PodView(int ordinal, Source source, Position position, boolean cutOff, bo
         if (source == Source.FLOOR && s.seqno() < 0) {
             return Optional.empty();
         }
-        return Position.tryParse(s.uuid(), Math.max(s.seqno(), Position.UNKNOWN_SEQNO))
-                .map(p -> new PodView(ordinal, source, p, false, s.safeToBootstrap()));
+        return s.position().map(p -> new PodView(ordinal, source, p, false, s.safeToBootstrap()));
     }
 
     /** A peer's mysqld that answers outside any Primary component cannot commit: its last committed seqno is its data. */

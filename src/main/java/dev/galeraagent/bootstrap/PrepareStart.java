@@ -10,7 +10,7 @@ import dev.galeraagent.galera.DataDirState;
 import dev.galeraagent.galera.GaleraConfig;
 import dev.galeraagent.galera.GrastateFile;
 import dev.galeraagent.galera.GvwState;
-import dev.galeraagent.galera.InvalidFieldException;
+import dev.galeraagent.position.InvalidFieldException;
 import dev.galeraagent.galera.RecoverLog;
 import dev.galeraagent.galera.WsrepRecover;
 import dev.galeraagent.log.Log;

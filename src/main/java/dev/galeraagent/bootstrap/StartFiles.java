@@ -7,7 +7,7 @@ import dev.galeraagent.files.WritePlan;
 import dev.galeraagent.galera.DataDirState;
 import dev.galeraagent.galera.GaleraConfig;
 import dev.galeraagent.galera.GrastateFile;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.log.Log;

@@ -3,7 +3,7 @@ package dev.galeraagent.bootstrap;
 import dev.galeraagent.galera.DataDirState;
 import dev.galeraagent.galera.GaleraConfig;
 import dev.galeraagent.galera.GrastateFile;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.bootstrap.BootstrapLoop;
 import dev.galeraagent.bootstrap.ForcedBootstrap;
-import dev.galeraagent.galera.InvalidFieldException;
+import dev.galeraagent.position.InvalidFieldException;
 import dev.galeraagent.bootstrap.BootstrapSettings;
 import dev.galeraagent.bootstrap.StateBoard;
 import dev.galeraagent.discovery.DnsDiscovery;

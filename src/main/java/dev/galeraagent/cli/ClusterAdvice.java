@@ -26,7 +26,7 @@ final class ClusterAdvice {
         List<Integer> refused = rows.stream().filter(r -> Decision.REFUSE.is(r.decision()) && Phase.REFUSED.is(r.agentPhase()))
                 .map(Row::ordinal).toList();
         if (!refused.isEmpty()) {
-            if ("different".equals(history.state())) {
+            if (history.state() == ClusterView.HistoryState.DIFFERENT) {
                 advice.add("pods " + refused + " REFUSED to start: the pods hold different histories ("
                         + history.uuids().entrySet().stream().map(e -> e.getKey() + " on " + e.getValue()).collect(Collectors.joining(", "))
                         + "). Only a person can choose which one to keep; the others' data is replaced. Choose an ordinal ("

@@ -39,9 +39,9 @@ final class ClusterTable {
         out.append('\n');
         out.append("Lease: ").append(s.lease() == null ? "not created (no pod has taken it yet)" : describe(s.lease())).append('\n');
         out.append("History: ").append(switch (s.history().state()) {
-            case "none" -> "no pod has Galera state yet";
-            case "one" -> "one, " + s.history().uuids().keySet().iterator().next() + " on pods " + s.history().uuids().values().iterator().next();
-            default -> "DIFFERENT: " + s.history().uuids().entrySet().stream().map(e -> e.getKey() + " on pods " + e.getValue())
+            case NONE -> "no pod has Galera state yet";
+            case ONE -> "one, " + s.history().uuids().keySet().iterator().next() + " on pods " + s.history().uuids().values().iterator().next();
+            case DIFFERENT -> "DIFFERENT: " + s.history().uuids().entrySet().stream().map(e -> e.getKey() + " on pods " + e.getValue())
                     .collect(Collectors.joining(", "));
         }).append('\n');
         if (s.events() != null) {
@@ -63,10 +63,10 @@ final class ClusterTable {
     private static String describe(ClusterView.LeaseView l) {
         String position = l.uuid() == null ? "" : " (uuid " + l.uuid() + ", seqno " + (l.seqno() == null ? "-" : l.seqno()) + ")";
         return switch (l.state()) {
-            case "free" -> l.name() + " free" + (position.isEmpty() ? "" : ", last bootstrap" + position);
-            case "held" -> l.name() + " held by " + l.holder() + (l.since() == null ? "" : " since " + l.since()
+            case FREE -> l.name() + " free" + (position.isEmpty() ? "" : ", last bootstrap" + position);
+            case HELD -> l.name() + " held by " + l.holder() + (l.since() == null ? "" : " since " + l.since()
                     + " (" + ClusterView.human(Duration.ofSeconds(l.heldForSeconds())) + ")") + ", expires " + l.expires() + position;
-            default -> l.name() + " expired, last held by " + l.holder() + (l.since() == null ? "" : " since " + l.since()) + ", expired "
+            case EXPIRED -> l.name() + " expired, last held by " + l.holder() + (l.since() == null ? "" : " since " + l.since()) + ", expired "
                     + l.expires() + position;
         };
     }

@@ -2,6 +2,7 @@ package dev.galeraagent.cli;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.galeraagent.discovery.PeerStatus;
 import dev.galeraagent.handoff.LeaseRecord;
 import dev.galeraagent.kube.AgentEvent;
@@ -103,10 +104,30 @@ final class ClusterView {
             @JsonProperty("published") String published) {
     }
 
+    /** The bootstrap Lease as {@code agent status} shows it; the JSON says {@code free}, {@code held} or {@code expired}. */
+    enum LeaseState {
+        FREE, HELD, EXPIRED;
+
+        @JsonValue
+        String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Whether the pods share one history; the JSON says {@code none} (no pod has state), {@code one} or {@code different}. */
+    enum HistoryState {
+        NONE, ONE, DIFFERENT;
+
+        @JsonValue
+        String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record LeaseView(
             @JsonProperty("name") String name,
-            @JsonProperty("state") String state,
+            @JsonProperty("state") LeaseState state,
             @JsonProperty("holder") String holder,
             @JsonProperty("since") String since,
             @JsonProperty("held_for_seconds") Long heldForSeconds,
@@ -115,10 +136,9 @@ final class ClusterView {
             @JsonProperty("seqno") Long seqno) {
     }
 
-    /** {@code state}: {@code none} (no pod has state), {@code one}, {@code different}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record HistoryView(
-            @JsonProperty("state") String state,
+            @JsonProperty("state") HistoryState state,
             @JsonProperty("uuids") Map<String, List<Integer>> uuids) {
     }
 
@@ -142,7 +162,7 @@ final class ClusterView {
                 uuids.computeIfAbsent(row.uuid(), u -> new ArrayList<>()).add(i);
             }
         }
-        HistoryView history = new HistoryView(uuids.isEmpty() ? "none" : uuids.size() == 1 ? "one" : "different", uuids);
+        HistoryView history = new HistoryView(uuids.isEmpty() ? HistoryState.NONE : uuids.size() == 1 ? HistoryState.ONE : HistoryState.DIFFERENT, uuids);
         LeaseView lease = in.lease().map(l -> lease(l, in.now())).orElse(null);
         List<EventView> events = null;
         String unreadable = null;
@@ -199,7 +219,7 @@ final class ClusterView {
     }
 
     private static LeaseView lease(LeaseRecord l, Instant now) {
-        String state = l.holder() == null ? "free" : l.heldAt(now) ? "held" : "expired";
+        LeaseState state = l.holder() == null ? LeaseState.FREE : l.heldAt(now) ? LeaseState.HELD : LeaseState.EXPIRED;
         Long heldFor = l.holder() != null && l.acquired() != null ? Duration.between(l.acquired(), now).toSeconds() : null;
         return new LeaseView(l.name(), state, l.holder(), l.acquired() == null ? null : l.acquired().toString(), heldFor,
                 l.holder() == null ? null : l.expiresAt().toString(), l.clusterUuid(), l.seqno());

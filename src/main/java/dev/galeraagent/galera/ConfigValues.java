@@ -1,5 +1,8 @@
 package dev.galeraagent.galera;
 
+import dev.galeraagent.position.InvalidFieldException;
+import dev.galeraagent.position.Uuids;
+
 import java.util.regex.Pattern;
 
 /**

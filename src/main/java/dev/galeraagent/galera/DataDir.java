@@ -1,5 +1,7 @@
 package dev.galeraagent.galera;
 
+import dev.galeraagent.position.InvalidFieldException;
+
 import dev.galeraagent.files.SafeFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package dev.galeraagent.galera;
 
+import dev.galeraagent.position.InvalidFieldException;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

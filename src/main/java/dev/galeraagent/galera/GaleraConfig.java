@@ -1,5 +1,9 @@
 package dev.galeraagent.galera;
 
+import dev.galeraagent.position.InvalidFieldException;
+import dev.galeraagent.position.Position;
+import dev.galeraagent.position.Uuids;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

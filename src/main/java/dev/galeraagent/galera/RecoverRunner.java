@@ -1,5 +1,8 @@
 package dev.galeraagent.galera;
 
+import dev.galeraagent.position.InvalidFieldException;
+import dev.galeraagent.position.Position;
+
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.errors.ExitCode;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dev.galeraagent.galera;
 
+import dev.galeraagent.position.InvalidFieldException;
+
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.files.SafeFiles;

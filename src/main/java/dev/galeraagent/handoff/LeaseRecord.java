@@ -1,6 +1,6 @@
 package dev.galeraagent.handoff;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

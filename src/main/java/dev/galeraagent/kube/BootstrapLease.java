@@ -1,6 +1,6 @@
 package dev.galeraagent.kube;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.handoff.LeaseRecord;
 
 import dev.galeraagent.handoff.LeaseRenewer;
@@ -19,6 +19,7 @@ import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The {@code <statefulset>-galera-bootstrap} Lease (rule 6): whoever holds it may bootstrap, nobody else.
@@ -101,8 +102,7 @@ public final class BootstrapLease implements LeaseRenewer {
         if (existing != null) {
             return new LeaseOutcome.HeldByOther(record(existing));
         }
-        throw new KubeApiException(KubeApiException.Kind.CONFLICT, "Lease " + name + " in namespace "
-                + calls.namespace() + " kept changing during " + ATTEMPTS + " attempts to take it", null);
+        throw kept("take it");
     }
 
     /**
@@ -113,19 +113,14 @@ public final class BootstrapLease implements LeaseRenewer {
     public boolean renew(String holder, Duration duration) {
         requireHolder(holder);
         int seconds = durationSeconds(duration);
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Lease lease = read();
-            if (lease == null || lease.getSpec() == null || !holder.equals(lease.getSpec().getHolderIdentity())) {
+        return change("renew it", lease -> {
+            if (lease.getSpec() == null || !holder.equals(lease.getSpec().getHolderIdentity())) {
                 return false;
             }
             lease.getSpec().setRenewTime(time(clock.instant()));
             lease.getSpec().setLeaseDurationSeconds(seconds);
-            if (update(lease) != null) {
-                return true;
-            }
-        }
-        throw new KubeApiException(KubeApiException.Kind.CONFLICT, "Lease " + name + " in namespace "
-                + calls.namespace() + " kept changing during " + ATTEMPTS + " attempts to renew it", null);
+            return true;
+        });
     }
 
     /**
@@ -135,20 +130,18 @@ public final class BootstrapLease implements LeaseRenewer {
     @Override
     public boolean release(String holder) {
         requireHolder(holder);
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Lease lease = read();
-            if (lease == null || lease.getSpec() == null || !holder.equals(lease.getSpec().getHolderIdentity())) {
+        boolean released = change("release it", lease -> {
+            if (lease.getSpec() == null || !holder.equals(lease.getSpec().getHolderIdentity())) {
                 return false;
             }
             lease.getSpec().setHolderIdentity(null);
             lease.getSpec().setRenewTime(time(clock.instant()));
-            if (update(lease) != null) {
-                LOG.info("released Lease " + name + " held by " + holder);
-                return true;
-            }
+            return true;
+        });
+        if (released) {
+            LOG.info("released Lease " + name + " held by " + holder);
         }
-        throw new KubeApiException(KubeApiException.Kind.CONFLICT, "Lease " + name + " in namespace "
-                + calls.namespace() + " kept changing during " + ATTEMPTS + " attempts to release it", null);
+        return released;
     }
 
     /**
@@ -158,20 +151,40 @@ public final class BootstrapLease implements LeaseRenewer {
     @Override
     public boolean close(String holder) {
         requireHolder(holder);
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Lease lease = read();
-            Map<String, String> annotations = lease == null ? null : lease.getMetadata().getAnnotations();
+        boolean closed = change("close its bootstrap", lease -> {
+            Map<String, String> annotations = lease.getMetadata().getAnnotations();
             if (annotations == null || !holder.equals(annotations.get(LeaseRecord.OPEN_ANNOTATION))) {
                 return false;
             }
             lease.getMetadata().setAnnotations(LeaseRecord.closed(annotations));
+            return true;
+        });
+        if (closed) {
+            LOG.info("closed the open bootstrap of " + holder + " on Lease " + name + ": every pod is in its cluster");
+        }
+        return closed;
+    }
+
+    /**
+     * Reads the Lease, lets {@code edit} change it, and writes it; on a 409 (someone wrote it in between) all again, at
+     * most {@link #ATTEMPTS} times. False, with nothing written, when there is no Lease or {@code edit} declines.
+     */
+    private boolean change(String what, Predicate<Lease> edit) {
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            Lease lease = read();
+            if (lease == null || !edit.test(lease)) {
+                return false;
+            }
             if (update(lease) != null) {
-                LOG.info("closed the open bootstrap of " + holder + " on Lease " + name + ": every pod is in its cluster");
                 return true;
             }
         }
-        throw new KubeApiException(KubeApiException.Kind.CONFLICT, "Lease " + name + " in namespace "
-                + calls.namespace() + " kept changing during " + ATTEMPTS + " attempts to close its bootstrap", null);
+        throw kept(what);
+    }
+
+    private KubeApiException kept(String what) {
+        return new KubeApiException(KubeApiException.Kind.CONFLICT, "Lease " + name + " in namespace "
+                + calls.namespace() + " kept changing during " + ATTEMPTS + " attempts to " + what, null);
     }
 
     private Resource<Lease> resource() {

@@ -1,6 +1,6 @@
 package dev.galeraagent.kube;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.status.PublishedState;
 import java.time.Duration;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package dev.galeraagent.kube;
 
 import dev.galeraagent.bootstrap.LeaseGrant;
 import dev.galeraagent.bootstrap.StateBoard;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.Decision;

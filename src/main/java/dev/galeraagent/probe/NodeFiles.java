@@ -2,7 +2,7 @@ package dev.galeraagent.probe;
 
 import dev.galeraagent.files.SafeFiles;
 import dev.galeraagent.galera.GrastateFile;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.status.NodeStatus;

@@ -1,8 +1,11 @@
 package dev.galeraagent.status;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.galeraagent.position.Position;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a pod publishes about itself for the bootstrap election (rule 4): as the JSON value of
@@ -56,6 +59,16 @@ public record PublishedState(
     public PublishedState(int ordinal, String phase, boolean empty, String uuid, long seqno, boolean seqnoRecovered, boolean safeToBootstrap,
                           String decision, List<String> reasons, Integer forcedFrom, String time, String agentVersion) {
         this(ordinal, phase, empty, uuid, seqno, seqnoRecovered, safeToBootstrap, decision, reasons, forcedFrom, time, agentVersion, null, null, false);
+    }
+
+    /**
+     * The position this state claims, parsed by {@link Position} alone: empty for no history, and for a uuid or seqno that
+     * is not a valid one. Another pod wrote it, so it is judged, never trusted; the raw fields stay as written, for the
+     * wire and for showing a hand-edited value as it stands.
+     */
+    @JsonIgnore
+    public Optional<Position> position() {
+        return empty ? Optional.empty() : Position.tryParse(uuid, Math.max(seqno, Position.UNKNOWN_SEQNO));
     }
 
     /** Equal in every field but {@code time}: re-stamping the same state is not a change worth publishing. */

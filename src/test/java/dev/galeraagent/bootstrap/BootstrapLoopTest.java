@@ -14,7 +14,7 @@ import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.discovery.PeerStatusClient;
 import dev.galeraagent.galera.GrastateFile;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.StatusJson;

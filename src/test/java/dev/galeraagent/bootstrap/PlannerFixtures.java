@@ -1,6 +1,6 @@
 package dev.galeraagent.bootstrap;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import java.time.Instant;

@@ -7,7 +7,7 @@ import static dev.galeraagent.bootstrap.PlannerFixtures.primary;
 import static dev.galeraagent.bootstrap.PlannerFixtures.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import java.util.ArrayList;
@@ -156,7 +156,7 @@ class PlannerPropertyTest {
             int k = r.nextInt(replicas);
             // mostly the position the person saw; sometimes one the pod has moved past (an override left in place)
             long seqno = states.get(k) instanceof LocalState.State st && r.nextInt(4) != 0 ? Math.max(0, st.position().seqno()) : 1 + r.nextInt(7);
-            force = Optional.of(new ForcedBootstrap(k, new dev.galeraagent.galera.Position(U1, seqno)));
+            force = Optional.of(new ForcedBootstrap(k, new dev.galeraagent.position.Position(U1, seqno)));
         }
         return new Cluster(replicas, states, running, primaryAt, quorum, r.nextInt(3) == 0, force, r.nextBoolean());
     }

@@ -13,7 +13,7 @@ import static dev.galeraagent.bootstrap.PlannerFixtures.waiting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.Phase;
 import dev.galeraagent.status.PublishedState;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.galeraagent.galera.GaleraConfig;
 import dev.galeraagent.galera.GrastateFile;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.galera.RecoverLog;
 import dev.galeraagent.galera.WsrepRecover;
 import dev.galeraagent.testing.LocalMariaDb;

@@ -2,7 +2,7 @@ package dev.galeraagent.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;
 import java.time.Instant;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.galeraagent.galera.DataDirState;
 import dev.galeraagent.galera.GaleraConfig;
 import dev.galeraagent.galera.GrastateFile;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;

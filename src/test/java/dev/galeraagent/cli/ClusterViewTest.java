@@ -100,10 +100,10 @@ class ClusterViewTest {
         published.put(0, state(0, "waiting", A, 10, "WAIT", "x"));
         published.put(1, state(1, "waiting", null, -1, "WAIT", "x"));
         published.put(2, state(2, "waiting", ClusterView.ZERO_UUID, -1, "WAIT", "x"));
-        assertThat(summary().history().state()).isEqualTo("one");
+        assertThat(summary().history().state()).isEqualTo(ClusterView.HistoryState.ONE);
         assertThat(summary().history().uuids()).containsExactly(Map.entry(A, List.of(0)));
         published.clear();
-        assertThat(summary().history().state()).isEqualTo("none");
+        assertThat(summary().history().state()).isEqualTo(ClusterView.HistoryState.NONE);
     }
 
     @Test
@@ -112,7 +112,7 @@ class ClusterViewTest {
         published.put(1, state(1, "refused", B, 99, "REFUSE", "different histories"));
         published.put(2, state(2, "refused", A, 12, "REFUSE", "different histories"));
         Summary s = summary();
-        assertThat(s.history().state()).isEqualTo("different");
+        assertThat(s.history().state()).isEqualTo(ClusterView.HistoryState.DIFFERENT);
         assertThat(s.history().uuids()).containsExactly(Map.entry(A, List.of(0, 2)), Map.entry(B, List.of(1)));
         assertThat(s.advice()).singleElement().asString()
                 .startsWith("pods [0, 1, 2] REFUSED to start: the pods hold different histories (" + A + " on [0, 2], " + B + " on [1])")
@@ -162,13 +162,13 @@ class ClusterViewTest {
         lease = Optional.of(new LeaseRecord("galera-galera-bootstrap", "galera-1", A, 12L, NOW.minus(Duration.ofMinutes(9)),
                 NOW.minusSeconds(5), Duration.ofSeconds(60), 1));
         assertThat(summary().advice()).isEmpty();
-        assertThat(summary().lease().state()).isEqualTo("held");
+        assertThat(summary().lease().state()).isEqualTo(ClusterView.LeaseState.HELD);
         assertThat(summary().lease().heldForSeconds()).isEqualTo(540);
         assertThat(ClusterTable.render(summary())).contains("Lease: galera-galera-bootstrap held by galera-1 since 2026-11-26T10:21:00Z (9m), "
                 + "expires 2026-11-26T10:30:55Z (uuid " + A + ", seqno 12)");
         lease = Optional.of(new LeaseRecord("galera-galera-bootstrap", "galera-1", A, 12L, NOW.minus(Duration.ofMinutes(11)),
                 NOW.minus(Duration.ofMinutes(3)), Duration.ofSeconds(60), 1));
-        assertThat(summary().lease().state()).isEqualTo("expired");
+        assertThat(summary().lease().state()).isEqualTo(ClusterView.LeaseState.EXPIRED);
         assertThat(summary().advice()).singleElement().asString().contains("held by galera-1 since 2026-11-26T10:19:00Z (11m)");
     }
 

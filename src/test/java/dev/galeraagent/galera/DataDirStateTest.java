@@ -1,5 +1,7 @@
 package dev.galeraagent.galera;
 
+import dev.galeraagent.position.InvalidFieldException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.galeraagent.galera;
 
+import dev.galeraagent.position.Position;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

@@ -2,7 +2,7 @@ package dev.galeraagent.handoff;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

@@ -7,7 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.handoff.HandOffLease;
 import dev.galeraagent.galera.GrastateFile;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;

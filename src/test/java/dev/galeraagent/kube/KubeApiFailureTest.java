@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.errors.ExitCode;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;

@@ -3,7 +3,7 @@ package dev.galeraagent.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.status.PublishedState;
 import dev.galeraagent.status.StatusJson;
 import io.fabric8.mockwebserver.dsl.HttpMethod;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.bootstrap.LeaseGrant;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.handoff.HandOffTask;
 import dev.galeraagent.handoff.HandOffTask.Step;

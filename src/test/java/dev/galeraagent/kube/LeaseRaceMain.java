@@ -1,6 +1,6 @@
 package dev.galeraagent.kube;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

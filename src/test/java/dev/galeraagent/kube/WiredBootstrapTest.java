@@ -15,7 +15,7 @@ import dev.galeraagent.errors.AgentException;
 import dev.galeraagent.errors.ExitCode;
 import dev.galeraagent.discovery.PeerStatusClient;
 import dev.galeraagent.galera.GrastateFile;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.log.Log;
 import dev.galeraagent.status.NodeStatus;
 import dev.galeraagent.status.PublishedState;
@@ -359,9 +359,9 @@ class WiredBootstrapTest {
                              "127.0.50.22 galera-2.galera.default.svc.cluster.local"), List.of(), "galera-0.galera.default.svc.cluster.local")) {
             java.time.Instant now = java.time.Instant.now();
             StatefulSetInfo sts = api.statefulSet("galera-0", Optional.of("galera"));
-            api.publish(sts, "galera-0", dev.galeraagent.bootstrap.PublishedStates.of(0, new dev.galeraagent.bootstrap.LocalState.State(new dev.galeraagent.galera.Position(U1, 5), true, false),
+            api.publish(sts, "galera-0", dev.galeraagent.bootstrap.PublishedStates.of(0, new dev.galeraagent.bootstrap.LocalState.State(new dev.galeraagent.position.Position(U1, 5), true, false),
                     Optional.empty(), Optional.empty(), now, "test", "run", null));
-            api.publish(sts, "galera-2", dev.galeraagent.bootstrap.PublishedStates.of(2, new dev.galeraagent.bootstrap.LocalState.State(new dev.galeraagent.galera.Position(U1, 7), true, false),
+            api.publish(sts, "galera-2", dev.galeraagent.bootstrap.PublishedStates.of(2, new dev.galeraagent.bootstrap.LocalState.State(new dev.galeraagent.position.Position(U1, 7), true, false),
                     Optional.empty(), Optional.empty(), now, "test", "run", null));
             Path data = Files.createDirectories(tmp.resolve("dry/data"));
             Files.writeString(data.resolve("grastate.dat"), GrastateFile.of(new Position(U1, 9), false).render());

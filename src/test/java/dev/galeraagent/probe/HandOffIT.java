@@ -3,7 +3,7 @@ package dev.galeraagent.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.handoff.HandOff;
 import dev.galeraagent.files.AtomicFiles;
 import dev.galeraagent.galera.GaleraConfig;

@@ -1,5 +1,7 @@
 package dev.galeraagent.probe;
 
+import dev.galeraagent.position.Position;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -88,7 +90,7 @@ class ProbeServerIT {
     @Test
     void statusServesTheNodeStatusContractWithGrastateAndTheLastDecision() throws Exception {
         Files.writeString(configDir.resolve(HandOff.REQUEST), new HandOff("BOOTSTRAP_FROM_HERE", "galera-1", 1,
-                dev.galeraagent.galera.Position.parse("position", "6b2f1a4e-0000-11ef-8000-000000000001:42"), null, List.of("highest seqno"), "2026-11-26T10:00:00Z", "9.9.9-test").toJson());
+                dev.galeraagent.position.Position.parse("position", "6b2f1a4e-0000-11ef-8000-000000000001:42"), null, List.of("highest seqno"), "2026-11-26T10:00:00Z", "9.9.9-test").toJson());
         try (ProbeServer server = server(galera.address(), galera.port(), Duration.ofMillis(250))) {
             HttpResponse<String> r = get(server, "/status");
             assertThat(r.statusCode()).isEqualTo(200);

@@ -1,7 +1,7 @@
 package dev.galeraagent.sim;
 
 import dev.galeraagent.bootstrap.ForcedBootstrap;
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

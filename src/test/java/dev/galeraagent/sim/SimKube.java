@@ -1,6 +1,6 @@
 package dev.galeraagent.sim;
 
-import dev.galeraagent.galera.Position;
+import dev.galeraagent.position.Position;
 import dev.galeraagent.handoff.LeaseRenewer;
 import dev.galeraagent.kube.ElectionApi;
 import dev.galeraagent.kube.KubeApiException;

@@ -1,4 +1,4 @@
-package dev.galeraagent.galera;
+package dev.galeraagent.position;
 
 import java.util.Objects;
 import java.util.Optional;

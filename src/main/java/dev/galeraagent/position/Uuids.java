@@ -1,4 +1,4 @@
-package dev.galeraagent.galera;
+package dev.galeraagent.position;
 
 import java.util.UUID;
 
@@ -11,7 +11,7 @@ public final class Uuids {
     }
 
     /** Shows control characters as escapes so an error message stays one line. */
-    static String printable(String s) {
+    public static String printable(String s) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < s.length() && i < 80; i++) {
             char c = s.charAt(i);

@@ -1,4 +1,4 @@
-package dev.galeraagent.galera;
+package dev.galeraagent.position;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

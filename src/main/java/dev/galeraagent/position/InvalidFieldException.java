@@ -1,4 +1,4 @@
-package dev.galeraagent.galera;
+package dev.galeraagent.position;
 
 /**
  * A Galera file or config value that is wrong, with the name of the field at fault, so a person
