@@ -7,9 +7,18 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
-/** S5 with five pods: how the full-crash recovery grows with the number of pods (issue 11). */
+/**
+ * Five pods on one cluster (formed once: a five-pod start is the slowest set-up of the suite): S5, how the full-crash
+ * recovery grows with the number of pods (issue 11), then S21, the bootstrapped pod killed before any of the four others
+ * joined. Each scenario starts from a cluster with every pod Synced.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgentFullCrash5IT {
     private static Cluster c;
 
@@ -26,6 +35,12 @@ class AgentFullCrash5IT {
         Timeline.record("S1 fresh start of five pods", c, t0);
     }
 
+    /** A scenario that failed must not leave the next one a broken cluster. */
+    @BeforeEach
+    void healthyCluster() throws Exception {
+        c.restoreAll(Scenarios.FORM_FIVE);
+    }
+
     @AfterAll
     static void close() {
         if (c != null) {
@@ -34,6 +49,7 @@ class AgentFullCrash5IT {
     }
 
     @Test
+    @Order(1)
     void s5AfterKill9OfEveryOneOfFivePodsOneBootstrapsTheOthersJoinAndNoAcknowledgedRowIsLost() throws Exception {
         try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
             Scenarios.writeFor(w, Duration.ofSeconds(4));
@@ -53,5 +69,11 @@ class AgentFullCrash5IT {
             Scenarios.record("S5 kill -9 of every pod under writes, five pods", c, t, check, "");
             Timeline.record("S5 kill -9 of every pod under writes, five pods", c, t0);
         }
+    }
+
+    @Test
+    @Order(2)
+    void s21WithFivePodsTheBootstrappedPodKilledBeforeAnyoneJoinedComesBackWithItsHistoryAndTheOthersJoinIt() throws Exception {
+        AgentRestartIT.winnerKilledBeforeAnyoneJoined(c, "S21 five pods: winner killed before anyone joined, container restart");
     }
 }

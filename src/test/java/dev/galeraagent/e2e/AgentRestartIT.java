@@ -62,7 +62,7 @@ class AgentRestartIT {
         winnerKilledBeforeAnyoneJoined(c, "S21 winner killed before anyone joined, container restart");
     }
 
-    /** S21 on any cluster (AgentRestart5IT runs it on five pods). */
+    /** S21 on any cluster (AgentFullCrash5IT runs it on five pods). */
     static void winnerKilledBeforeAnyoneJoined(Cluster c, String scenario) throws Exception {
         String history = c.status(0).stateUuid();
         Writer before = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE);
