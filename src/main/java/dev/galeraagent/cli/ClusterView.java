@@ -200,8 +200,11 @@ final class ClusterView {
         Long seqno = status != null && status.wsrepLastCommitted() != null ? status.wsrepLastCommitted()
                 : published != null && !published.empty() ? Long.valueOf(published.seqno())
                 : status != null && status.grastate() != null ? Long.valueOf(status.grastate().seqno()) : null;
-        // the sidecar's last_decision is the hand-off this container started from: newer than a stale annotation
-        PublishedState decision = status != null && status.lastDecision() != null ? status.lastDecision() : published;
+        // the sidecar's last_decision is the hand-off this container started from: newer than a stale annotation. A
+        // bootstrap still inspecting (its init container restarted after a REFUSE) has decided nothing yet: the last
+        // decision is then the published one
+        PublishedState decision = status != null && status.lastDecision() != null && status.lastDecision().decision() != null
+                ? status.lastDecision() : published;
         Boolean ready = status != null ? Boolean.valueOf(status.ready()) : pod == null ? null : pod.ready();
         String readySource = status != null ? "sidecar" : ready != null ? "kubelet" : null;
         return new Row(sts.podName(ordinal), ordinal,

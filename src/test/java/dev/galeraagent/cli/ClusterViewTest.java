@@ -95,6 +95,21 @@ class ClusterViewTest {
         assertThat(ClusterTable.render(summary())).containsPattern("galera-2 +Running\\(3\\) +- +- +- +- +yes \\(kubelet\\)");
     }
 
+    /** Seen in e2e S10: the refused pod's init container ran again, and its new run's /status had decided nothing yet. */
+    @Test
+    void aBootstrapRunThatHasNotDecidedYetDoesNotHideThePreviousRunsRefusal() {
+        published.put(2, state(2, "refused", B, 1, "REFUSE", "the pods do not share one cluster history"));
+        pod(2, "Running", "10.0.0.12");
+        sidecars.put(2, new PeerStatus.Live(2, "galera-2", URI.create("http://10.0.0.12:9800/status"),
+                new NodeStatus("0.1.0", "galera-2", 2, null, null, null, null, null, null, null, false, true,
+                        "agent bootstrap: inspecting", null, state(2, "inspecting", B, 1, null), null)));
+
+        ClusterView.Row r = summary().pods().get(2);
+        assertThat(r.decision()).isEqualTo("REFUSE");
+        assertThat(r.reasons()).containsExactly("the pods do not share one cluster history");
+        assertThat(ClusterTable.render(summary())).containsPattern("galera-2 +\\S+ +refused .* REFUSE");
+    }
+
     @Test
     void oneHistoryIgnoresEmptyPodsAndTheZeroUuid() {
         published.put(0, state(0, "waiting", A, 10, "WAIT", "x"));
