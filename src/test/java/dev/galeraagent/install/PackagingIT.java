@@ -193,4 +193,33 @@ class PackagingIT {
         assertThat(version.exitCode()).as("--version from the copy runs without the install cache: " + version.stderr()).isZero();
         assertThat(version.stderr()).isEmpty();
     }
+    /**
+     * Issue 11: bootstrap and prepare-start run from caches trained on their real work (src/build/train-aot.sh), so a pod's
+     * bootstrap loads the Kubernetes client from its cache and prepare-start loads none of the agent's classes from a jar.
+     */
+    @Test
+    void bootstrapAndPrepareStartInAPodLoadTheirClassesFromCachesTrainedOnTheirRealWork() throws Exception {
+        Path dir = installed();
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        Path conf = Files.createDirectories(tmp.resolve("conf"));
+        Path loads = tmp.resolve("class-load.txt");
+        List<String> env = List.of("AGENT_JAVA_OPTIONS=-XX:AOTMode=on -Xlog:class+load=info:file=" + loads, "AGENT_DATADIR=" + data,
+                "AGENT_CONFIG_DIR=" + conf, "AGENT_STATUS_PORT=0", "KUBECONFIG=" + tmp.resolve("no-such-kubeconfig"),
+                "POD_NAME=galera-0", "POD_NAMESPACE=default");
+
+        // no API here: the run fails once it asks for the StatefulSet, after the client is built
+        run(env, dir.resolve("agent").toString(), "bootstrap", "--dry-run", "--replicas", "1");
+        assertThat(Files.readAllLines(loads)).as("bootstrap's cache holds the Kubernetes client")
+                .anyMatch(l -> l.contains(" io.fabric8.kubernetes.client.KubernetesClientBuilder source: shared objects file"));
+
+        Result prepare = run(env, dir.resolve("agent").toString(), "prepare-start");
+        assertThat(prepare.exitCode()).as(prepare.stderr()).isZero();
+        List<String> agentClasses = Files.readAllLines(loads).stream().filter(l -> l.contains(" dev.galeraagent.")).toList();
+        assertThat(agentClasses).as("prepare-start loads its own classes").anyMatch(l -> l.contains("PrepareStart source:"));
+        assertThat(agentClasses).as("prepare-start's cache holds every class of the agent it loads")
+                .allMatch(l -> l.endsWith("source: shared objects file"));
+        assertThat(Files.readString(AGENT.resolve("aot/trained-on.txt")))
+                .contains("bootstrap: agent bootstrap (exit 0), against the training cluster")
+                .contains("prepare-start: agent prepare-start (exit 0), on the hand-off of the bootstrap training run");
+    }
 }
