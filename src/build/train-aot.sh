@@ -4,8 +4,8 @@
 # be used with. A mode whose subcommand does not exist yet is skipped (the launcher then runs it
 # without a cache). Training runs use loopback and temporary directories only.
 #
-# bootstrap and prepare-start are trained on the work they do in a pod (docs/benchmarks.md, "Real
-# work in the AOT caches"): a real `agent bootstrap` against TrainingCluster.java, a Kubernetes API
+# bootstrap and prepare-start are trained on the work they do in a pod (docs/benchmarks.md, "A pod
+# start's three commands"): a real `agent bootstrap` against TrainingCluster.java, a Kubernetes API
 # and DNS server for one pod on loopback, run by JAVA (the build's JDK); then `agent prepare-start`
 # on the hand-off that bootstrap left. The other modes are trained on --help-sized runs: a cache
 # trained on install's real copy did not make the copy faster, and probe serve runs without a cache.

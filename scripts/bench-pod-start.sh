@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# The AOT caches of two packages side by side on the work a pod does (docs/benchmarks.md, "Real work
-# in the AOT caches"): a real `agent bootstrap` of one pod against src/build/TrainingCluster.java (a
-# Kubernetes API and DNS server on loopback), then `agent prepare-start` on the hand-off it left.
-# Each command runs RUNS times per package with hyperfine; the two packages take turns, command by
-# command. Wall and CPU (user+sys) come from hyperfine; read the CPU: the machine is shared.
-# Usage: scripts/bench-aot.sh BEFORE_AGENT_HOME AFTER_AGENT_HOME [RUNS]
-#   e.g. scripts/bench-aot.sh ../old/target/agent target/agent 15   (each home made by ./mvnw package)
+# Two packages side by side on the three agent commands of a pod start (docs/benchmarks.md, "A pod
+# start's three commands"): `agent install` into an empty directory; a real `agent bootstrap` of one
+# pod against src/build/TrainingCluster.java (a Kubernetes API and DNS server on loopback); then
+# `agent prepare-start` on the hand-off it left. Each command runs RUNS times per package with
+# hyperfine, the two packages one after the other, command by command. Median wall time and mean CPU
+# (user+sys) come from hyperfine; read the CPU: the machine is shared.
+# Usage: scripts/bench-pod-start.sh BEFORE_AGENT_HOME AFTER_AGENT_HOME [RUNS]
+#   e.g. scripts/bench-pod-start.sh ../old/target/agent target/agent 15   (homes made by ./mvnw package)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk.sh
 select_jdk25
-[ $# -ge 2 ] || { echo "usage: scripts/bench-aot.sh BEFORE_AGENT_HOME AFTER_AGENT_HOME [RUNS]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: scripts/bench-pod-start.sh BEFORE_AGENT_HOME AFTER_AGENT_HOME [RUNS]" >&2; exit 2; }
 BEFORE=$(cd "$1" && pwd -P)
 AFTER=$(cd "$2" && pwd -P)
 RUNS=${3:-15}
@@ -50,6 +51,9 @@ $common $pod "$AFTER/bin/agent" bootstrap >"$work/first-bootstrap.log" 2>&1 \
   || { echo "error: agent bootstrap against the training cluster failed:" >&2; cat "$work/first-bootstrap.log" >&2; exit 1; }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
+hyperfine -N -w 1 -r "$RUNS" --export-json "$work/install.json" -p "sh -c 'rm -rf $work/to; mkdir $work/to'" \
+  -n "agent install, before" "$BEFORE/bin/agent install --to $work/to" \
+  -n "agent install, after" "$AFTER/bin/agent install --to $work/to"
 hyperfine -N -w 2 -r "$RUNS" --export-json "$work/bootstrap.json" \
   -n "agent bootstrap, before" "$common $pod $BEFORE/bin/agent bootstrap" \
   -n "agent bootstrap, after" "$common $pod $AFTER/bin/agent bootstrap"
@@ -61,5 +65,5 @@ echo "after:  $AFTER"
 echo "| command | median wall (ms) | CPU user+sys, mean (ms) |"
 echo "|---|---:|---:|"
 jq -r '.results[] | "| \(.command) | \(.median * 1000 | round) | \((.user + .system) * 1000 | round) |"' \
-  "$work/bootstrap.json" "$work/prepare-start.json"
+  "$work/install.json" "$work/bootstrap.json" "$work/prepare-start.json"
 echo "machine after: load average $(cut -d' ' -f1-3 /proc/loadavg)"
