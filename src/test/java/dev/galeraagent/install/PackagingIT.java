@@ -222,4 +222,17 @@ class PackagingIT {
                 .contains("bootstrap: agent bootstrap (exit 0), against the training cluster")
                 .contains("prepare-start: agent prepare-start (exit 0), on the hand-off of the bootstrap training run");
     }
+    /** Issue 11: install hashes the whole copy, and only C2 uses the CPU's SHA instructions; the other short-lived modes stay on C1. */
+    @Test
+    void installRunsWithC2AndTheOtherShortLivedModesWithC1Only() throws Exception {
+        List<String> env = List.of("AGENT_JAVA_OPTIONS=-XX:+PrintFlagsFinal");
+
+        Result install = run(env, AGENT.resolve("bin/agent").toString(), "install", "--dry-run", "--to", tmp.toString());
+        Result bootstrap = run(env, AGENT.resolve("bin/agent").toString(), "bootstrap", "--help");
+
+        assertThat(install.exitCode()).as(install.stderr()).isZero();
+        assertThat(install.stdout()).containsPattern("intx TieredStopAtLevel += 4 ");
+        assertThat(bootstrap.exitCode()).as(bootstrap.stderr()).isZero();
+        assertThat(bootstrap.stdout()).containsPattern("intx TieredStopAtLevel += 1 ");
+    }
 }
