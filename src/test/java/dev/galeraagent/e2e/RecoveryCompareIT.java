@@ -86,6 +86,7 @@ class RecoveryCompareIT {
             }
             try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
                 Scenarios.writeFor(w, Duration.ofSeconds(4));
+                String before = stateUuid();
                 c.kill9All();
                 w.stop();
                 Instant t0 = Instant.now();
@@ -94,7 +95,7 @@ class RecoveryCompareIT {
                 try {
                     t = Scenarios.awaitFormed(c, t0);
                     Checker.Check check = Scenarios.assertNoLoss(c, w);
-                    record(new Run(CRASH, AGENT, run, t.toPrimary(), t.toAllSynced(), check.acked(), check.lostTotal(), ""));
+                    record(new Run(CRASH, AGENT, run, t.toPrimary(), t.toAllSynced(), check.acked(), check.lostTotal(), history(before)));
                 } catch (AssertionError e) {
                     Checker.Check check = quietCheck(w);
                     record(new Run(CRASH, AGENT, run, t == null ? null : t.toPrimary(), t == null ? null : t.toAllSynced(),
@@ -154,6 +155,7 @@ class RecoveryCompareIT {
         }
         try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
             Scenarios.writeFor(w, Duration.ofSeconds(4));
+            String before = stateUuid();
             c.kill9All();
             w.stop();
             Instant t0 = Instant.now();
@@ -168,7 +170,7 @@ class RecoveryCompareIT {
             Checker.Check check = Checker.check(c, w.acked(), c.ordinals());
             c.event("check: " + check);
             long best = o.positions().values().stream().mapToLong(ManualRecovery::seqno).max().orElseThrow();
-            String note = "bootstrapped " + PodNetwork.podName(o.bootstrapped())
+            String note = history(before) + "; bootstrapped " + PodNetwork.podName(o.bootstrapped())
                     + (ManualRecovery.seqno(o.positions().get(o.bootstrapped())) == best ? " (most advanced)" : " (NOT the most advanced)")
                     + (check.ok() ? "" : "; FAILED: " + check);
             record(new Run(CRASH, MANUAL, run, o.toPrimary(), o.toAllSynced(), check.acked(), check.lostTotal(), note));
@@ -191,6 +193,7 @@ class RecoveryCompareIT {
         }
         try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
             Scenarios.writeFor(w, Duration.ofSeconds(4));
+            String before = stateUuid();
             c.kill9All();
             w.stop();
             Instant t0 = Instant.now();
@@ -208,10 +211,14 @@ class RecoveryCompareIT {
             Duration synced = Duration.between(t0, Instant.now());
             Checker.Check check = Checker.check(c, w.acked(), c.ordinals());
             c.event("check: " + check);
+            String history = history(before);
             record(new Run(CRASH, PC, run, primary, synced, check.acked(), check.lostTotal(),
-                    check.ok() ? "" : "DIVERGED or lost rows: " + check));
+                    history + (check.ok() ? "" : "; DIVERGED or lost rows: " + check)));
             plainTimeline(CRASH, PC, t0, -1);
-            if (!check.ok()) {
+            // without start positions Galera restores the Primary under a new state uuid from seqno 0, and mariadbd
+            // --wsrep-recover then finds the zero uuid: the next manual run would start from that broken history (its
+            // joiners taking full SSTs), so it gets a new cluster instead
+            if (!check.ok() || !history.equals(KEPT)) {
                 newCluster("cmp-plain", new PlainSteps());
             }
         }
@@ -281,6 +288,20 @@ class RecoveryCompareIT {
         }
     }
 
+    static final String KEPT = "state uuid kept";
+
+    /** The cluster's state uuid (Galera's history) as the first pod that answers reports it. */
+    private static String stateUuid() {
+        return c.statuses().values().stream().filter(st -> st != null && st.stateUuid() != null).map(WsrepStatus::stateUuid)
+                .findFirst().orElse(null);
+    }
+
+    /** Whether the recovery kept the cluster's history (same state uuid) or began a new one. */
+    private static String history(String before) {
+        String after = stateUuid();
+        return before != null && before.equals(after) ? KEPT : "NEW state uuid " + after + " (was " + before + ")";
+    }
+
     private static Checker.Check quietCheck(Writer w) {
         try {
             return Checker.check(c, w.acked(), c.ordinals());
@@ -316,8 +337,8 @@ class RecoveryCompareIT {
         b.append("Machine load (/proc/loadavg: 1, 5, 15 min, runnable/total, last pid):\n\n").append(String.join("\n", LOAD)).append("\n\n");
         b.append("## Every run\n\n| scenario | method | run | first Primary | all Synced | rows acked | rows lost | note |\n|---|---|---|---|---|---|---|---|\n");
         RUNS.forEach(r -> b.append(r.row()).append('\n'));
-        b.append("\n## Medians\n\n| scenario | method | runs | first Primary | all Synced | rows lost (median) | runs with rows lost or diverged |\n")
-                .append("|---|---|---|---|---|---|---|\n");
+        b.append("\n## Medians\n\n| scenario | method | runs | first Primary | all Synced | rows lost (median) | runs with rows lost or diverged | runs with a new state uuid |\n")
+                .append("|---|---|---|---|---|---|---|---|\n");
         Map<String, List<Run>> by = new LinkedHashMap<>();
         RUNS.forEach(r -> by.computeIfAbsent(r.scenario() + " | " + r.method(), k -> new ArrayList<>()).add(r));
         Map<String, Duration[]> med = new LinkedHashMap<>();
@@ -330,7 +351,7 @@ class RecoveryCompareIT {
             long bad = rs.stream().filter(r -> r.lost() != 0 || r.note().contains("DIVERGED") || r.note().startsWith("FAILED")).count();
             b.append("| ").append(k).append(" | ").append(rs.size()).append(" | ").append(Results.secs(p)).append(" | ")
                     .append(Results.secs(s)).append(" | ").append(lostMed == null ? "-" : lostMed.toSeconds()).append(" | ")
-                    .append(bad).append(" |\n");
+                    .append(bad).append(" | ").append(rs.stream().filter(r -> r.note().contains("NEW state uuid")).count()).append(" |\n");
         });
         b.append("\n## Ratios of the medians\n\n| scenario | agent / | first Primary | all Synced |\n|---|---|---|---|\n");
         for (String[] pair : new String[][] {{CRASH, MANUAL}, {CRASH, PC}, {FRESH, PLAIN}}) {
