@@ -49,10 +49,10 @@ record Timeline(String pod, Instant t0, Map<Milestone, Instant> at, Map<String, 
 
     private static final Pattern CONTAINER_START = Pattern.compile("^=== (\\S+) start (\\S+)$");
     private static final Pattern AGENT_LINE = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z) ");
-    private static final Pattern ERROR_LOG_LINE = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d) ");
+    private static final Pattern ERROR_LOG_LINE = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\d +\\d?\\d:\\d\\d:\\d\\d) ");
     private static final Pattern SUMMARY = Pattern.compile("bootstrap summary: decision=(\\S+) total=([0-9.]+)s(.*)$");
     private static final Pattern PHASE = Pattern.compile(" (\\w+)=([0-9.]+)s");
-    private static final DateTimeFormatter ERROR_LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter ERROR_LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd H:mm:ss");
 
     /** Reads the pod's logs; a milestone its logs do not show is left out. */
     static Timeline of(Pod pod, Instant t0) throws IOException {
@@ -210,13 +210,16 @@ record Timeline(String pod, Instant t0, Map<Milestone, Instant> at, Map<String, 
         return null;
     }
 
-    /** mariadbd writes its local time in whole seconds; the harness runs it in UTC. A line in {@code notBefore}'s own second counts. */
+    /**
+     * mariadbd writes its local time in whole seconds; the harness runs it in UTC. A line in {@code notBefore}'s own second counts.
+     * Before 10:00 the hour has one digit, padded with a space ({@code 2026-12-02  1:44:59}).
+     */
     private static Instant firstErrorLogLine(Path log, Instant notBefore, Predicate<String> what) throws IOException {
         Instant floor = notBefore.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         for (String line : lines(log)) {
             Matcher m = ERROR_LOG_LINE.matcher(line);
             if (m.find() && what.test(line)) {
-                Instant i = LocalDateTime.parse(m.group(1), ERROR_LOG_TIME).toInstant(ZoneOffset.UTC);
+                Instant i = LocalDateTime.parse(m.group(1).replaceAll(" +", " "), ERROR_LOG_TIME).toInstant(ZoneOffset.UTC);
                 if (!i.isBefore(floor)) {
                     return i;
                 }
@@ -235,5 +238,22 @@ record Timeline(String pod, Instant t0, Map<Milestone, Instant> at, Map<String, 
 
     static String secs(Duration d) {
         return d == null ? "-" : String.format(Locale.ROOT, "%.1f", d.toMillis() / 1000.0);
+    }
+
+    /**
+     * For pods without the agent ({@link PlainSteps}): only the mariadb container's first start after {@code t0} and
+     * mariadbd's Primary and Synced after it, to set against the agent's own mariadbd phases.
+     */
+    static Timeline ofMariadb(Pod pod, Instant t0) throws IOException {
+        Map<Milestone, Instant> at = new LinkedHashMap<>();
+        Instant mariadb = containerStart(pod.logDir(), "mariadb", t0);
+        put(at, Milestone.MARIADB_START, mariadb);
+        if (mariadb != null) {
+            Path errorLog = pod.logDir().resolve("error.log");
+            put(at, Milestone.PRIMARY, firstErrorLogLine(errorLog, mariadb, l -> l.contains("New COMPONENT: primary = yes")));
+            put(at, Milestone.SYNCED, firstErrorLogLine(errorLog, mariadb,
+                    l -> l.contains("Synchronized with group") || l.contains("-> SYNCED")));
+        }
+        return new Timeline(pod.name(), t0, at, Map.of(), null);
     }
 }

@@ -62,4 +62,17 @@ class TimelineTest {
         assertThat(t.at()).isEmpty();
         assertThat(t.row()).isEqualTo("| galera-1 | - | - | - | - | - | - | - | - | - | - | - | - | - | - | - | - |");
     }
+
+    @Test
+    void mariadbdsErrorLogLinesBeforeTenOClockWithAOneDigitHourAreRead() throws Exception {
+        Files.writeString(log.resolve("install.log"), "=== 2026-12-02T01:44:40.000000000Z start install\n");
+        Files.writeString(log.resolve("mariadb.log"), "=== 2026-12-02T01:44:42.420000000Z start mariadb\n");
+        Files.writeString(log.resolve("error.log"), """
+                2026-12-02  1:44:59 0 [Note] WSREP: New COMPONENT: primary = yes, bootstrap = no, my_idx = 0, memb_num = 3
+                2026-12-02  1:45:01 2 [Note] WSREP: Synchronized with group, ready for connections
+                """);
+        Timeline t = Timeline.read("galera-0", log, Instant.parse("2026-12-02T01:44:38Z"));
+        assertThat(t.since(Timeline.Milestone.PRIMARY)).isEqualTo(Duration.ofSeconds(21));
+        assertThat(t.since(Timeline.Milestone.SYNCED)).isEqualTo(Duration.ofSeconds(23));
+    }
 }
