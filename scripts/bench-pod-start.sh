@@ -27,25 +27,13 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-mkfifo "$work/cluster.in"
-"$JAVA_HOME/bin/java" -cp "$AFTER/lib/*" src/build/TrainingCluster.java <"$work/cluster.in" >"$work/cluster.out" 2>&1 &
-cluster_pid=$!
-exec 9>"$work/cluster.in"
-for _ in $(seq 600); do grep -q '^api=' "$work/cluster.out" && break; sleep 0.1; done
-grep -q '^api=' "$work/cluster.out" || { echo "error: the training cluster did not start:" >&2; cat "$work/cluster.out" >&2; exit 1; }
-api=$(sed -n 's/^api=\([0-9]*\) dns=.*/\1/p' "$work/cluster.out")
-dns=$(sed -n 's/^api=[0-9]* dns=\([0-9]*\)$/\1/p' "$work/cluster.out")
-printf '%s\n' "apiVersion: v1" "kind: Config" "clusters: [{name: t, cluster: {server: \"http://127.0.0.1:$api\"}}]" \
-  "users: [{name: t, user: {}}]" "contexts: [{name: t, context: {cluster: t, user: t, namespace: default}}]" \
-  "current-context: t" >"$work/kubeconfig"
-mkdir -p "$work/data/mysql" "$work/conf"
-: >"$work/data/ibdata1"
-printf '%s\n' "# GALERA saved state" "version: 2.1" "uuid:    5e7a0000-0000-4000-8000-0000000000aa" "seqno:   42" \
-  "safe_to_bootstrap: 1" >"$work/data/grastate.dat"
+. src/build/training-cluster.sh
+start_training_cluster "$work" "$AFTER" "$JAVA_HOME/bin/java" src/build/TrainingCluster.java
+cluster_pid=$training_pid
 
 common="env -i PATH=/usr/bin:/bin HOME=$work AGENT_DATADIR=$work/data AGENT_CONFIG_DIR=$work/conf AGENT_MARIADBD=/bin/false"
 pod="KUBECONFIG=$work/kubeconfig POD_NAME=galera-0 POD_NAMESPACE=default POD_IP=127.0.0.1 AGENT_STATUS_PORT=0"
-pod="$pod AGENT_DNS_SERVER=127.0.0.1:$dns AGENT_CLUSTER_DOMAIN=cluster.local AGENT_TIMEOUT=60s"
+pod="$pod AGENT_DNS_SERVER=$training_dns AGENT_CLUSTER_DOMAIN=cluster.local AGENT_TIMEOUT=60s"
 # the hand-off prepare-start reads, left by one bootstrap run
 $common $pod "$AFTER/bin/agent" bootstrap >"$work/first-bootstrap.log" 2>&1 \
   || { echo "error: agent bootstrap against the training cluster failed:" >&2; cat "$work/first-bootstrap.log" >&2; exit 1; }

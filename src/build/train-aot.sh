@@ -51,44 +51,15 @@ train() {
   echo "$mode: agent $* (exit $status)${TRAIN_NOTE:-}" | sed "s|$work|TMP|g" >>"$AGENT/aot/trained-on.txt"
 }
 
-# The one-pod cluster bootstrap is trained against; it prints its API and DNS ports first.
-start_cluster() {
-  mkfifo "$work/cluster.in"
-  "$JAVA" -cp "$AGENT/lib/*" "$(dirname "$0")/TrainingCluster.java" <"$work/cluster.in" >"$work/cluster.out" 2>&1 &
-  cluster_pid=$!
-  # its input stays open as long as this script runs: it serves until then
-  exec 9>"$work/cluster.in"
-  tries=0
-  until grep -q '^api=' "$work/cluster.out"; do
-    tries=$((tries + 1))
-    if [ "$tries" -gt 600 ] || ! kill -0 "$cluster_pid" 2>/dev/null; then
-      echo "train-aot: the training cluster (src/build/TrainingCluster.java) did not start:" >&2
-      cat "$work/cluster.out" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  api=$(sed -n 's/^api=\([0-9]*\) dns=\([0-9]*\)$/\1/p' "$work/cluster.out")
-  dns=$(sed -n 's/^api=\([0-9]*\) dns=\([0-9]*\)$/\2/p' "$work/cluster.out")
-  printf '%s\n' "apiVersion: v1" "kind: Config" \
-    "clusters: [{name: training, cluster: {server: \"http://127.0.0.1:$api\"}}]" \
-    "users: [{name: training, user: {}}]" \
-    "contexts: [{name: training, context: {cluster: training, user: training, namespace: default}}]" \
-    "current-context: training" >"$work/kubeconfig"
-  # a node that stopped cleanly at seqno 42, alone in its StatefulSet: the full-crash winner's
-  # path (publish, Lease, the hand-off to prepare-start), without mariadbd --wsrep-recover
-  mkdir -p "$work/data/mysql" "$work/conf"
-  : >"$work/data/ibdata1"
-  printf '%s\n' "# GALERA saved state" "version: 2.1" "uuid:    5e7a0000-0000-4000-8000-0000000000aa" "seqno:   42" \
-    "safe_to_bootstrap: 1" >"$work/data/grastate.dat"
-}
+. "$(dirname "$0")/training-cluster.sh"
 
 train install install --dry-run --to "$work/to"
 
-start_cluster
+start_training_cluster "$work" "$AGENT" "$JAVA" "$(dirname "$0")/TrainingCluster.java"
+cluster_pid=$training_pid
 TRAIN_ENV="KUBECONFIG=$work/kubeconfig POD_NAME=galera-0 POD_NAMESPACE=default POD_IP=127.0.0.1
   POD_UID=5e7a0000-0000-4000-8000-000000000002 AGENT_DATADIR=$work/data AGENT_CONFIG_DIR=$work/conf
-  AGENT_STATUS_PORT=0 AGENT_DNS_SERVER=127.0.0.1:$dns AGENT_CLUSTER_DOMAIN=cluster.local
+  AGENT_STATUS_PORT=0 AGENT_DNS_SERVER=$training_dns AGENT_CLUSTER_DOMAIN=cluster.local
   AGENT_MARIADBD=/bin/false AGENT_TIMEOUT=60s" TRAIN_NOTE=", against the training cluster" \
   train bootstrap bootstrap
 if [ ! -s "$work/conf/bootstrap-request.json" ]; then
