@@ -84,6 +84,12 @@ public final class TrainingCluster {
         String path = x.getRequestURI().getPath();
         String method = x.getRequestMethod();
         try (x) {
+            answer(x, path, method);
+        }
+    }
+
+    private static void answer(HttpExchange x, String path, String method) throws IOException {
+        try {
             byte[] body = x.getRequestBody().readAllBytes();
             ObjectNode found = OBJECTS.get(path);
             switch (method) {

@@ -85,11 +85,9 @@ class RecoveryCompareIT {
                 continue;
             }
             try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
-                Scenarios.writeFor(w, Duration.ofSeconds(4));
-                String before = stateUuid();
-                c.kill9All();
-                w.stop();
-                Instant t0 = Instant.now();
+                Crash crash = crashUnderWrites(w);
+                String before = crash.stateUuid();
+                Instant t0 = crash.t0();
                 c.startAll();
                 Scenarios.Timing t = null;
                 try {
@@ -154,11 +152,9 @@ class RecoveryCompareIT {
             return false;
         }
         try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
-            Scenarios.writeFor(w, Duration.ofSeconds(4));
-            String before = stateUuid();
-            c.kill9All();
-            w.stop();
-            Instant t0 = Instant.now();
+            Crash crash = crashUnderWrites(w);
+            String before = crash.stateUuid();
+            Instant t0 = crash.t0();
             ManualRecovery.Outcome o;
             try {
                 o = ManualRecovery.run(c, Duration.ofMinutes(5));
@@ -192,11 +188,9 @@ class RecoveryCompareIT {
             return;
         }
         try (Writer w = Writer.start(c, c.ordinals(), Scenarios.WRITE_PAUSE)) {
-            Scenarios.writeFor(w, Duration.ofSeconds(4));
-            String before = stateUuid();
-            c.kill9All();
-            w.stop();
-            Instant t0 = Instant.now();
+            Crash crash = crashUnderWrites(w);
+            String before = crash.stateUuid();
+            Instant t0 = crash.t0();
             c.startAll();
             Duration primary = null;
             try {
@@ -288,6 +282,18 @@ class RecoveryCompareIT {
         }
     }
 
+    /** The cluster's history before the crash, and the moment every pod was down (t0). */
+    record Crash(String stateUuid, Instant t0) {}
+
+    /** S5's crash, the same for every method: 4 s of writes on every pod, then kill -9 of every pod. */
+    private static Crash crashUnderWrites(Writer w) {
+        Scenarios.writeFor(w, Duration.ofSeconds(4));
+        String before = stateUuid();
+        c.kill9All();
+        w.stop();
+        return new Crash(before, Instant.now());
+    }
+
     static final String KEPT = "state uuid kept";
 
     /** The cluster's state uuid (Galera's history) as the first pod that answers reports it. */
@@ -346,11 +352,12 @@ class RecoveryCompareIT {
             Duration p = FullCrashBenchIT.median(rs.stream().map(Run::primary).toList());
             Duration s = FullCrashBenchIT.median(rs.stream().map(Run::synced).toList());
             med.put(k, new Duration[] {p, s});
-            List<Duration> lost = rs.stream().filter(r -> r.lost() >= 0 && r.synced() != null).map(r -> Duration.ofSeconds(r.lost())).toList();
-            Duration lostMed = FullCrashBenchIT.median(lost);
+            long[] lost = rs.stream().filter(r -> r.lost() >= 0 && r.synced() != null).mapToLong(Run::lost).sorted().toArray();
+            // the lower median when the count is even: rows are whole
+            Long lostMed = lost.length == 0 ? null : lost[(lost.length - 1) / 2];
             long bad = rs.stream().filter(r -> r.lost() != 0 || r.note().contains("DIVERGED") || r.note().startsWith("FAILED")).count();
             b.append("| ").append(k).append(" | ").append(rs.size()).append(" | ").append(Results.secs(p)).append(" | ")
-                    .append(Results.secs(s)).append(" | ").append(lostMed == null ? "-" : lostMed.toSeconds()).append(" | ")
+                    .append(Results.secs(s)).append(" | ").append(lostMed == null ? "-" : lostMed).append(" | ")
                     .append(bad).append(" | ").append(rs.stream().filter(r -> r.note().contains("NEW state uuid")).count()).append(" |\n");
         });
         b.append("\n## Ratios of the medians\n\n| scenario | agent / | first Primary | all Synced |\n|---|---|---|---|\n");

@@ -98,11 +98,7 @@ record Timeline(String pod, Instant t0, Map<Milestone, Instant> at, Map<String, 
         if (mariadb != null) {
             Instant exec = firstAgentLine(logDir.resolve("mariadb.log"), mariadb, l -> l.contains("[prepare-start]"));
             put(at, Milestone.MARIADBD_EXEC, exec);
-            Instant from = exec != null ? exec : mariadb;
-            Instant primary = firstErrorLogLine(logDir.resolve("error.log"), from, l -> l.contains("New COMPONENT: primary = yes"));
-            put(at, Milestone.PRIMARY, primary);
-            put(at, Milestone.SYNCED, firstErrorLogLine(logDir.resolve("error.log"), from,
-                    l -> l.contains("Synchronized with group") || l.contains("-> SYNCED")));
+            putPrimaryAndSynced(at, logDir, exec != null ? exec : mariadb);
         }
         return new Timeline(pod, t0, at, phases, decision);
     }
@@ -249,11 +245,15 @@ record Timeline(String pod, Instant t0, Map<Milestone, Instant> at, Map<String, 
         Instant mariadb = containerStart(pod.logDir(), "mariadb", t0);
         put(at, Milestone.MARIADB_START, mariadb);
         if (mariadb != null) {
-            Path errorLog = pod.logDir().resolve("error.log");
-            put(at, Milestone.PRIMARY, firstErrorLogLine(errorLog, mariadb, l -> l.contains("New COMPONENT: primary = yes")));
-            put(at, Milestone.SYNCED, firstErrorLogLine(errorLog, mariadb,
-                    l -> l.contains("Synchronized with group") || l.contains("-> SYNCED")));
+            putPrimaryAndSynced(at, pod.logDir(), mariadb);
         }
         return new Timeline(pod.name(), t0, at, Map.of(), null);
+    }
+
+    /** mariadbd's first Primary component and its first Synced state from {@code from} on, from its error log. */
+    private static void putPrimaryAndSynced(Map<Milestone, Instant> at, Path logDir, Instant from) throws IOException {
+        Path errorLog = logDir.resolve("error.log");
+        put(at, Milestone.PRIMARY, firstErrorLogLine(errorLog, from, l -> l.contains("New COMPONENT: primary = yes")));
+        put(at, Milestone.SYNCED, firstErrorLogLine(errorLog, from, l -> l.contains("Synchronized with group") || l.contains("-> SYNCED")));
     }
 }
